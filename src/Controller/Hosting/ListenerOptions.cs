@@ -1,0 +1,40 @@
+using System.ComponentModel.DataAnnotations;
+using System.Net;
+
+namespace Sockway.Controller.Hosting;
+
+/// <summary>Where Sockway listens. Port 0 picks a free port (tests).</summary>
+public sealed class ListenerOptions : IValidatableObject
+{
+    public const string Section = "Sockway:Listeners";
+
+    public string BindAddress { get; set; } = "0.0.0.0";
+
+    /// <summary>Plain HTTP (ws://) listener; always on.</summary>
+    [Range(0, 65535)]
+    public int HttpPort { get; set; } = 8080;
+
+    /// <summary>HTTPS (wss://, HTTP/2 extended CONNECT) listener; off unless set. Certificates come from routes' tls.secretName.</summary>
+    [Range(0, 65535)]
+    public int? HttpsPort { get; set; }
+
+    /// <summary>Health, readiness, route status and metrics; kept off the proxy port.</summary>
+    [Range(0, 65535)]
+    public int ManagementPort { get; set; } = 9090;
+
+    public IPAddress Address => IPAddress.Parse(BindAddress);
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (!IPAddress.TryParse(BindAddress, out _))
+        {
+            yield return new ValidationResult($"'{BindAddress}' is not an IP address", [nameof(BindAddress)]);
+        }
+
+        var ports = new[] { (int?)HttpPort, HttpsPort, ManagementPort }.Where(p => p is > 0).ToList();
+        if (ports.Distinct().Count() != ports.Count)
+        {
+            yield return new ValidationResult("HTTP, HTTPS and management ports must differ", [nameof(HttpPort), nameof(HttpsPort), nameof(ManagementPort)]);
+        }
+    }
+}

@@ -1,0 +1,45 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Sockway.Controller.Sources.Files;
+using Sockway.Controller.Status;
+using Sockway.Gateway.Configuration;
+
+namespace Sockway.Controller.Hosting;
+
+/// <summary>
+/// Liveness, readiness and route status on the management port. A plain terminal branch, not endpoint
+/// routing: the proxy's catch-all routes must never be candidates here.
+/// </summary>
+internal static class ManagementEndpoints
+{
+    public static void Map(IApplicationBuilder app) => app.Run(HandleAsync);
+
+    private static Task HandleAsync(HttpContext context)
+    {
+        var services = context.RequestServices;
+        return context.Request.Path.Value switch
+        {
+            "/healthz" => Results.Text("ok\n").ExecuteAsync(context),
+            "/readyz" => Readiness(services).ExecuteAsync(context),
+            "/api/routes" => RouteStatus(services).ExecuteAsync(context),
+            _ => Results.NotFound().ExecuteAsync(context),
+        };
+    }
+
+    private static IResult Readiness(IServiceProvider services) => services.GetRequiredService<GatewayConfigStore>().HasConfig
+        ? Results.Text("ready\n")
+        : Results.Text("waiting for the first complete config\n", statusCode: StatusCodes.Status503ServiceUnavailable);
+
+    private static IResult RouteStatus(IServiceProvider services) => Results.Json(new
+    {
+        routes = services.GetRequiredService<RouteStatusTable>().All.OrderBy(o => o.Key.ToString(), StringComparer.Ordinal).Select(o => new
+        {
+            @namespace = o.Key.Namespace,
+            name = o.Key.Name,
+            endpoints = o.Endpoints,
+            conditions = o.Conditions.Select(c => new { type = c.Type, status = c.Status ? "True" : "False", reason = c.Reason, message = c.Message }),
+        }),
+        manifestErrors = services.GetService<DirectorySource>()?.CurrentErrors.Select(e => e.ToString()) ?? [],
+    });
+}

@@ -1,0 +1,86 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Sockway.Controller.Pipeline;
+using Sockway.Controller.Sources;
+using Sockway.Controller.Sources.Files;
+using Sockway.Controller.Status;
+using Sockway.Gateway.Hosting;
+using Sockway.Gateway.Tls;
+
+namespace Sockway.Controller.Hosting;
+
+/// <summary>Builds the Sockway process: a source, the pipeline, the embedded gateway and the management port.</summary>
+public static class SockwayApp
+{
+    private static readonly Dictionary<string, string> SwitchMappings = new(StringComparer.Ordinal)
+    {
+        ["--routes"] = DirectorySourceOptions.Section + ":Directory",
+        ["--http-port"] = ListenerOptions.Section + ":HttpPort",
+        ["--https-port"] = ListenerOptions.Section + ":HttpsPort",
+        ["--management-port"] = ListenerOptions.Section + ":ManagementPort",
+        ["--bind-address"] = ListenerOptions.Section + ":BindAddress",
+        ["--route-class"] = PipelineOptions.Section + ":RouteClassName",
+    };
+
+    public static WebApplication Build(string[] args)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args });
+        builder.Configuration.AddCommandLine(args, SwitchMappings);
+        var services = builder.Services;
+
+        services.AddOptions<ListenerOptions>().BindConfiguration(ListenerOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<PipelineOptions>().BindConfiguration(PipelineOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<SnapshotPublisher>();
+        services.AddSingleton<RouteStatusTable>();
+        services.AddSingleton<ConfigPipeline>();
+        services.AddHostedService(sp => sp.GetRequiredService<ConfigPipeline>());
+        services.AddSockwayGateway();
+        services.AddRouting();
+        // YARP registers data protection for session-affinity cookies, which Sockway does not use; keep keys in memory
+        // instead of writing a key ring to the user's profile.
+        Microsoft.Extensions.DependencyInjection.DataProtectionServiceCollectionExtensions.AddDataProtection(services).UseEphemeralDataProtectionProvider();
+
+        if (builder.Configuration.GetSection(DirectorySourceOptions.Section).Exists())
+        {
+            services.AddOptions<DirectorySourceOptions>().BindConfiguration(DirectorySourceOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+            services.AddSingleton<DirectorySource>();
+            services.AddHostedService(sp => sp.GetRequiredService<DirectorySource>());
+        }
+        else
+        {
+            throw new InvalidOperationException("No route source configured: pass --routes <directory> for standalone mode.");
+        }
+
+        builder.WebHost.ConfigureKestrel((context, kestrel) =>
+        {
+            var listeners = kestrel.ApplicationServices.GetRequiredService<IOptions<ListenerOptions>>().Value;
+            // Plain-text HTTP/2 needs prior knowledge, which browsers never use; WebSockets over HTTP/2 ride on TLS.
+            kestrel.Listen(listeners.Address, listeners.HttpPort, o => o.Protocols = HttpProtocols.Http1);
+            if (listeners.HttpsPort is { } httpsPort)
+            {
+                var certificates = kestrel.ApplicationServices.GetRequiredService<CertificateStore>();
+                kestrel.Listen(listeners.Address, httpsPort, o =>
+                {
+                    o.Protocols = HttpProtocols.Http1AndHttp2;
+                    o.UseHttps(new HttpsConnectionAdapterOptions { ServerCertificateSelector = (_, name) => certificates.Select(name) });
+                });
+            }
+
+            kestrel.Listen(listeners.Address, listeners.ManagementPort, o => o.Use(ListenerKind.TagManagement));
+            kestrel.AddServerHeader = false;
+        });
+
+        var app = builder.Build();
+        // Management first and routing after it, so the proxy's routes are never matched on the management port.
+        app.MapWhen(ListenerKind.IsManagement, ManagementEndpoints.Map);
+        app.UseRouting();
+        app.MapSockwayGateway();
+        return app;
+    }
+}

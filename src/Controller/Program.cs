@@ -1,0 +1,4 @@
+using Sockway.Controller.Hosting;
+
+var app = SockwayApp.Build(args);
+await app.RunAsync();

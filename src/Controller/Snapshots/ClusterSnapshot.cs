@@ -1,0 +1,17 @@
+using k8s.Models;
+using Sockway.Controller.Api.V1Alpha1;
+
+namespace Sockway.Controller.Snapshots;
+
+/// <summary>
+/// Everything the translator reads, as plain Kubernetes objects: the same shape whether they came from a
+/// watch on the API server or from YAML files on disk.
+/// </summary>
+public sealed record ClusterSnapshot(
+    IReadOnlyList<WebSocketRoute> Routes,
+    IReadOnlyList<V1Service> Services,
+    IReadOnlyList<V1EndpointSlice> EndpointSlices,
+    IReadOnlyList<V1Secret> Secrets)
+{
+    public static ClusterSnapshot Empty { get; } = new([], [], [], []);
+}

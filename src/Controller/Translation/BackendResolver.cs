@@ -1,0 +1,76 @@
+using k8s.Models;
+using Sockway.Controller.Api.V1Alpha1;
+using Sockway.Gateway.Configuration;
+
+namespace Sockway.Controller.Translation;
+
+/// <summary>The outcome of resolving a route's backend Service and port to endpoints.</summary>
+internal sealed record BackendResolution(IReadOnlyList<GatewayEndpoint> Endpoints, RouteCondition? Failure);
+
+/// <summary>Resolves Service + port to endpoint addresses through EndpointSlices, as kube-proxy would.</summary>
+internal static class BackendResolver
+{
+    public const string ServiceNameLabel = "kubernetes.io/service-name";
+
+    public static BackendResolution Resolve(ValidatedRoute route, SnapshotIndex index)
+    {
+        var ns = route.Key.Namespace;
+        if (!index.Services.TryGetValue((ns, route.ServiceName), out var service))
+        {
+            return Fail(RouteConditions.Reasons.BackendNotFound, $"Service {ns}/{route.ServiceName} not found");
+        }
+
+        var servicePort = FindServicePort(service, route.ServicePort);
+        if (servicePort is null)
+        {
+            var known = string.Join(", ", service.Spec?.Ports?.Select(p => p.Name is { Length: > 0 } ? $"{p.Name}/{p.Port}" : p.Port.ToString()) ?? []);
+            return Fail(RouteConditions.Reasons.PortNotFound, $"Service {ns}/{route.ServiceName} has no port '{route.ServicePort.Value}' (ports: {known})");
+        }
+
+        var endpoints = new Dictionary<string, GatewayEndpoint>(StringComparer.Ordinal);
+        foreach (var slice in index.SlicesFor(ns, route.ServiceName))
+        {
+            var port = slice.Ports?.FirstOrDefault(p => (p.Name ?? string.Empty) == (servicePort.Name ?? string.Empty))?.Port;
+            if (port is null or < 1 or > 65535)
+            {
+                continue;
+            }
+
+            foreach (var endpoint in slice.Endpoints ?? [])
+            {
+                var conditions = endpoint.Conditions;
+                // Per the EndpointSlice API, a missing "ready" means ready; "serving" defaults to "ready".
+                var ready = conditions?.Ready ?? true;
+                var serving = conditions?.Serving ?? ready;
+                var terminating = conditions?.Terminating ?? false;
+                if (!ready && !serving && !terminating)
+                {
+                    continue;
+                }
+
+                foreach (var address in endpoint.Addresses ?? [])
+                {
+                    var candidate = new GatewayEndpoint(address, port.Value, ready && !terminating);
+                    // The same address in two slices (mid-migration) counts once; ready wins.
+                    if (!endpoints.TryGetValue(candidate.Key, out var existing) || (!existing.Ready && candidate.Ready))
+                    {
+                        endpoints[candidate.Key] = candidate;
+                    }
+                }
+            }
+        }
+
+        return new BackendResolution(endpoints.Values.OrderBy(e => e.Key, StringComparer.Ordinal).ToList(), null);
+    }
+
+    private static V1ServicePort? FindServicePort(V1Service service, IntOrString port)
+    {
+        var ports = service.Spec?.Ports ?? [];
+        return int.TryParse(port.Value, out var number)
+            ? ports.FirstOrDefault(p => p.Port == number)
+            : ports.FirstOrDefault(p => p.Name == port.Value);
+    }
+
+    private static BackendResolution Fail(string reason, string message) =>
+        new([], new RouteCondition(RouteConditions.ResolvedRefs, false, reason, message));
+}

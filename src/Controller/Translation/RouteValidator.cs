@@ -1,0 +1,179 @@
+using System.Text.RegularExpressions;
+using k8s.Models;
+using Sockway.Controller.Api.V1Alpha1;
+using Sockway.Gateway.Configuration;
+
+namespace Sockway.Controller.Translation;
+
+/// <summary>A route spec after validation and defaulting: every value the translator needs, already parsed.</summary>
+internal sealed record ValidatedRoute(
+    RouteKey Key,
+    IReadOnlyList<string> Hosts,
+    string Path,
+    PathMatchType PathType,
+    string ServiceName,
+    IntOrString ServicePort,
+    BalancingSettings Balancing,
+    TimeSpan? IdleTimeout,
+    TimeSpan ConnectTimeout,
+    IReadOnlyList<string> AllowedOrigins,
+    string? TlsSecretName,
+    bool AllowPlainHttp);
+
+/// <summary>
+/// Validates a route the way the CRD schema would, so standalone files (which no API server checks) get the
+/// same errors, each naming the field.
+/// </summary>
+internal static partial class RouteValidator
+{
+    public static readonly TimeSpan DefaultIdleTimeout = TimeSpan.FromHours(1);
+    public static readonly TimeSpan DefaultConnectTimeout = TimeSpan.FromSeconds(5);
+
+    public static ValidatedRoute? Validate(WebSocketRoute route, RouteKey key, List<string> errors)
+    {
+        var spec = route.Spec ?? new WebSocketRouteSpec();
+        var hosts = new List<string>();
+        for (var i = 0; i < (spec.Hosts?.Count ?? 0); i++)
+        {
+            var host = spec.Hosts![i];
+            if (host is null || !HostName().IsMatch(host))
+            {
+                errors.Add($"spec.hosts[{i}]: '{host}' is not a lower-case DNS name or *.wildcard");
+            }
+            else
+            {
+                hosts.Add(host);
+            }
+        }
+
+        var path = spec.Path ?? "/";
+        if (!path.StartsWith('/') || path.Contains("//", StringComparison.Ordinal) || path.Any(char.IsWhiteSpace) || path.Contains('{'))
+        {
+            errors.Add($"spec.path: '{path}' must be an absolute path starting with '/'");
+        }
+
+        var pathType = ParseEnum(spec.PathType, PathMatchType.Prefix, "spec.pathType", errors);
+
+        var serviceName = spec.Backend?.Service?.Name;
+        if (string.IsNullOrEmpty(serviceName))
+        {
+            errors.Add("spec.backend.service.name: required");
+        }
+        else if (!DnsLabel().IsMatch(serviceName))
+        {
+            errors.Add($"spec.backend.service.name: '{serviceName}' is not a valid Service name");
+        }
+
+        var port = spec.Backend?.Service?.Port;
+        if (port?.Value is null)
+        {
+            errors.Add("spec.backend.service.port: required (a port number or name)");
+        }
+        else if (int.TryParse(port.Value, out var number) ? number is < 1 or > 65535 : !DnsLabel().IsMatch(port.Value))
+        {
+            errors.Add($"spec.backend.service.port: '{port.Value}' is neither a port number (1-65535) nor a port name");
+        }
+
+        var balancing = ValidateBalancing(spec.Balancing, errors);
+        var idle = ParseDuration(spec.Timeouts?.Idle, DefaultIdleTimeout, "spec.timeouts.idle", errors);
+        var connect = ParseDuration(spec.Timeouts?.Connect, DefaultConnectTimeout, "spec.timeouts.connect", errors);
+        if (connect == TimeSpan.Zero)
+        {
+            errors.Add("spec.timeouts.connect: must be greater than 0");
+        }
+
+        var origins = spec.AllowedOrigins?.ToList() ?? [];
+        for (var i = 0; i < origins.Count; i++)
+        {
+            if (origins[i] is null || (origins[i] != "*" && !Origin().IsMatch(origins[i])))
+            {
+                errors.Add($"spec.allowedOrigins[{i}]: '{origins[i]}' is not '*' or scheme://host[:port] (host may start with '*.')");
+            }
+        }
+
+        var secret = spec.Tls?.SecretName;
+        if (spec.Tls is not null && (string.IsNullOrEmpty(secret) || !DnsSubdomain().IsMatch(secret)))
+        {
+            errors.Add($"spec.tls.secretName: '{secret}' is not a valid Secret name");
+        }
+
+        if (errors.Count > 0)
+        {
+            return null;
+        }
+
+        return new ValidatedRoute(key, hosts, path, pathType, serviceName!, port!, balancing!, idle == TimeSpan.Zero ? null : idle, connect,
+            origins, secret, spec.AllowPlainHttp ?? true);
+    }
+
+    private static BalancingSettings? ValidateBalancing(BalancingSpec? spec, List<string> errors)
+    {
+        var policy = ParseEnum(spec?.Policy, BalancingPolicy.LeastConnections, "spec.balancing.policy", errors);
+        var key = spec?.HashKey;
+        if (policy != BalancingPolicy.ConsistentHash)
+        {
+            return new BalancingSettings(policy);
+        }
+
+        if (key is null)
+        {
+            errors.Add("spec.balancing.hashKey: required when policy is ConsistentHash");
+            return null;
+        }
+
+        var source = ParseEnum(key.Source, HashKeySource.Header, "spec.balancing.hashKey.source", errors);
+        if (string.IsNullOrWhiteSpace(key.Name))
+        {
+            errors.Add("spec.balancing.hashKey.name: required");
+            return null;
+        }
+
+        return new BalancingSettings(policy, new HashKey(source, key.Name));
+    }
+
+    private static T ParseEnum<T>(string? text, T fallback, string field, List<string> errors)
+        where T : struct, Enum
+    {
+        if (text is null)
+        {
+            return fallback;
+        }
+
+        // Exact, case-sensitive names only: "exact" would be rejected by the API server's enum, so reject it here too.
+        if (Enum.TryParse<T>(text, ignoreCase: false, out var value) && Enum.IsDefined(value) && !char.IsDigit(text[0]))
+        {
+            return value;
+        }
+
+        errors.Add($"{field}: '{text}' is not one of {string.Join(", ", Enum.GetNames<T>())}");
+        return fallback;
+    }
+
+    private static TimeSpan ParseDuration(string? text, TimeSpan fallback, string field, List<string> errors)
+    {
+        if (text is null)
+        {
+            return fallback;
+        }
+
+        if (Duration.TryParse(text, out var value))
+        {
+            return value;
+        }
+
+        errors.Add($"{field}: '{text}' is not a duration such as 30s, 5m, 1h or 0");
+        return fallback;
+    }
+
+    [GeneratedRegex("^(\\*\\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")]
+    private static partial Regex HostName();
+
+    [GeneratedRegex("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")]
+    private static partial Regex DnsLabel();
+
+    [GeneratedRegex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")]
+    private static partial Regex DnsSubdomain();
+
+    [GeneratedRegex("^[a-z][a-z0-9+.-]*://(\\*\\.)?[A-Za-z0-9.-]+(:[0-9]{1,5})?$")]
+    private static partial Regex Origin();
+}

@@ -1,0 +1,64 @@
+using System.Globalization;
+using System.Net;
+using Yarp.ReverseProxy.Configuration;
+using Sockway.Gateway.Balancing;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace Sockway.Gateway.Configuration;
+
+/// <summary>Maps Sockway's gateway model onto YARP routes and clusters (one cluster per route).</summary>
+internal static class YarpConfigBuilder
+{
+    public const string ConnectTimeoutMetadata = "sockway.io/connect-timeout-ms";
+
+    // YARP rejects a non-positive ActivityTimeout, and CancellationTokenSource caps delays at int.MaxValue ms;
+    // this is the longest idle period that can be expressed (about 24.8 days): effectively "none".
+    internal static readonly TimeSpan NoIdleTimeout = TimeSpan.FromMilliseconds(int.MaxValue);
+
+    private static readonly IReadOnlyList<IReadOnlyDictionary<string, string>> Transforms =
+    [
+        // Keep the client's Host: backends route and build URLs on it (nginx: proxy_set_header Host $host).
+        new Dictionary<string, string> { ["RequestHeaderOriginalHost"] = "true" },
+    ];
+
+    public static RouteConfig BuildRoute(GatewayRoute route) => new()
+    {
+        RouteId = route.Id,
+        ClusterId = route.Id,
+        Match = new RouteMatch
+        {
+            Hosts = route.Hosts.Count == 0 ? null : route.Hosts,
+            Path = PathTemplate(route),
+        },
+        Transforms = Transforms,
+    };
+
+    public static ClusterConfig BuildCluster(GatewayRoute route) => new()
+    {
+        ClusterId = route.Id,
+        LoadBalancingPolicy = BalancingPolicyNames.For(route.Balancing.Policy),
+        Destinations = route.Endpoints
+            .Where(e => e.Ready)
+            .DistinctBy(e => e.Key)
+            .ToDictionary(e => e.Key, e => new DestinationConfig { Address = "http://" + e.Key }, StringComparer.Ordinal),
+        HttpRequest = new ForwarderRequestConfig
+        {
+            ActivityTimeout = route.IdleTimeout ?? NoIdleTimeout,
+            // Backends speak HTTP/1.1; YARP turns an incoming HTTP/2 extended CONNECT into an HTTP/1.1 Upgrade.
+            Version = HttpVersion.Version11,
+            VersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
+        },
+        Metadata = new Dictionary<string, string>
+        {
+            [ConnectTimeoutMetadata] = ((long)route.ConnectTimeout.TotalMilliseconds).ToString(CultureInfo.InvariantCulture),
+        },
+    };
+
+    private static string PathTemplate(GatewayRoute route)
+    {
+        var path = route.Path.TrimEnd('/');
+        return route.PathType == PathMatchType.Exact
+            ? (path.Length == 0 ? "/" : path)
+            : path + "/{**sockway-rest}";
+    }
+}

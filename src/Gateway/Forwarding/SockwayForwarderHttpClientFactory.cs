@@ -1,0 +1,28 @@
+using System.Globalization;
+using Sockway.Gateway.Configuration;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace Sockway.Gateway.Forwarding;
+
+/// <summary>Applies each route's connect timeout to the handler YARP uses for its cluster.</summary>
+internal sealed class SockwayForwarderHttpClientFactory : ForwarderHttpClientFactory
+{
+    protected override void ConfigureHandler(ForwarderHttpClientContext context, SocketsHttpHandler handler)
+    {
+        base.ConfigureHandler(context, handler);
+        if (context.NewMetadata?.TryGetValue(YarpConfigBuilder.ConnectTimeoutMetadata, out var value) == true
+            && long.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var ms) && ms > 0)
+        {
+            handler.ConnectTimeout = TimeSpan.FromMilliseconds(ms);
+        }
+    }
+
+    protected override bool CanReuseOldClient(ForwarderHttpClientContext context) =>
+        base.CanReuseOldClient(context) && SameConnectTimeout(context.OldMetadata, context.NewMetadata);
+
+    private static bool SameConnectTimeout(IReadOnlyDictionary<string, string>? a, IReadOnlyDictionary<string, string>? b)
+    {
+        string? Read(IReadOnlyDictionary<string, string>? m) => m is not null && m.TryGetValue(YarpConfigBuilder.ConnectTimeoutMetadata, out var v) ? v : null;
+        return Read(a) == Read(b);
+    }
+}

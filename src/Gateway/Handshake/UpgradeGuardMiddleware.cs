@@ -1,0 +1,70 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Microsoft.Net.Http.Headers;
+using Sockway.Gateway.Configuration;
+using Yarp.ReverseProxy.Model;
+
+namespace Sockway.Gateway.Handshake;
+
+/// <summary>
+/// Runs in YARP's proxy pipeline after routing and before balancing: malformed handshakes, foreign origins and
+/// plain requests on WebSocket-only routes are answered here, so no backend is ever touched for them.
+/// </summary>
+internal sealed partial class UpgradeGuardMiddleware
+{
+    private readonly RequestDelegate _next;
+    private readonly RouteTable _routes;
+    private readonly ILogger<UpgradeGuardMiddleware> _logger;
+
+    public UpgradeGuardMiddleware(RequestDelegate next, RouteTable routes, ILogger<UpgradeGuardMiddleware> logger)
+    {
+        _next = next;
+        _routes = routes;
+        _logger = logger;
+    }
+
+    public Task InvokeAsync(HttpContext context)
+    {
+        var routeId = context.GetReverseProxyFeature().Route.Config.RouteId;
+        if (!_routes.TryGet(routeId, out var route))
+        {
+            return _next(context);
+        }
+
+        var verdict = HandshakeValidator.Inspect(context);
+        if (!verdict.IsWebSocket)
+        {
+            return route.AllowPlainHttp ? _next(context) : Reject(context, routeId, StatusCodes.Status426UpgradeRequired, "plain HTTP is not allowed on this route");
+        }
+
+        if (!verdict.IsValid)
+        {
+            return Reject(context, routeId, verdict.RejectStatus, verdict.Problem!);
+        }
+
+        var origin = context.Request.Headers.Origin.ToString();
+        if (!OriginMatcher.IsAllowed(route.AllowedOrigins, origin))
+        {
+            return Reject(context, routeId, StatusCodes.Status403Forbidden, $"origin '{origin}' is not allowed");
+        }
+
+        return _next(context);
+    }
+
+    private Task Reject(HttpContext context, string routeId, int status, string problem)
+    {
+        LogRejected(routeId, status, problem);
+        context.Response.StatusCode = status;
+        if (status == StatusCodes.Status426UpgradeRequired)
+        {
+            context.Response.Headers[HeaderNames.SecWebSocketVersion] = HandshakeValidator.SupportedVersion;
+            context.Response.Headers[HeaderNames.Upgrade] = "websocket";
+        }
+
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        return context.Response.WriteAsync(problem + "\n");
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Upgrade rejected on route {RouteId}: {Status} {Problem}")]
+    private partial void LogRejected(string routeId, int status, string problem);
+}
