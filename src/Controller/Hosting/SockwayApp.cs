@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
@@ -44,13 +45,12 @@ public static class SockwayApp
         services.AddRouting();
         // YARP registers data protection for session-affinity cookies, which Sockway does not use; keep keys in memory
         // instead of writing a key ring to the user's profile.
-        Microsoft.Extensions.DependencyInjection.DataProtectionServiceCollectionExtensions.AddDataProtection(services).UseEphemeralDataProtectionProvider();
+        services.AddDataProtection().UseEphemeralDataProtectionProvider();
 
+        // One source feeds the pipeline: a directory of manifests (standalone) or, later, the Kubernetes API.
         if (builder.Configuration.GetSection(DirectorySourceOptions.Section).Exists())
         {
-            services.AddOptions<DirectorySourceOptions>().BindConfiguration(DirectorySourceOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-            services.AddSingleton<DirectorySource>();
-            services.AddHostedService(sp => sp.GetRequiredService<DirectorySource>());
+            services.AddDirectorySource();
         }
         else
         {

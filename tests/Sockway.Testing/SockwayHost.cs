@@ -1,0 +1,90 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Sockway.Controller.Hosting;
+using Sockway.Gateway.Configuration;
+
+namespace Sockway.Testing;
+
+/// <summary>The real Sockway process (same builder as the executable), in-process on loopback with free ports.</summary>
+public sealed class SockwayHost : IAsyncDisposable
+{
+    private SockwayHost(WebApplication app, Uri http, Uri? https, Uri management)
+    {
+        App = app;
+        HttpUri = http;
+        HttpsUri = https;
+        ManagementUri = management;
+    }
+
+    public WebApplication App { get; }
+
+    public Uri HttpUri { get; }
+
+    public Uri? HttpsUri { get; }
+
+    public Uri ManagementUri { get; }
+
+    public Uri WebSocketUri(string path) => new($"ws://127.0.0.1:{HttpUri.Port}{path}");
+
+    public GatewayConfigStore Gateway => App.Services.GetRequiredService<GatewayConfigStore>();
+
+    public static async Task<SockwayHost> StartAsync(string routesDirectory, bool https = false, params string[] extraArgs)
+    {
+        string[] args =
+        [
+            "--routes", routesDirectory,
+            "--bind-address", "127.0.0.1",
+            "--http-port", "0",
+            "--management-port", "0",
+            .. https ? new[] { "--https-port", "0" } : [],
+            "--Logging:LogLevel:Default", "Warning",
+            "--Sockway:Standalone:PollInterval", "00:00:00.250",
+            .. extraArgs,
+        ];
+        var app = SockwayApp.Build(args);
+        await app.StartAsync();
+        // Kestrel reports addresses in the order the listeners were configured: HTTP, [HTTPS], management.
+        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses
+            .Select(a => new Uri(a)).ToList();
+        var plain = addresses.Where(a => a.Scheme == "http").ToList();
+        return new SockwayHost(app, plain[0], addresses.FirstOrDefault(a => a.Scheme == "https"), plain[^1]);
+    }
+
+    /// <summary>Waits until the served config satisfies a condition (config applies are asynchronous).</summary>
+    public async Task<GatewayConfig> WaitForConfigAsync(Func<GatewayConfig, bool> condition, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(10));
+        while (DateTime.UtcNow < deadline)
+        {
+            var current = Gateway.Current;
+            if (Gateway.HasConfig && condition(current))
+            {
+                return current;
+            }
+
+            await Task.Delay(20);
+        }
+
+        throw new TimeoutException("The gateway config did not reach the expected state in time.");
+    }
+
+    /// <summary>Waits until route <paramref name="routeId"/> is served with <paramref name="readyEndpoints"/> ready endpoints.</summary>
+    public Task<GatewayConfig> WaitForRouteAsync(string routeId, int readyEndpoints, TimeSpan? timeout = null) =>
+        WaitForConfigAsync(c => c.Routes.Any(r => r.Id == routeId && r.Endpoints.Count(e => e.Ready) == readyEndpoints), timeout);
+
+    public async ValueTask DisposeAsync()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        try
+        {
+            await App.StopAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        await App.DisposeAsync();
+    }
+}

@@ -1,0 +1,128 @@
+using System.Collections.Concurrent;
+using System.Net.WebSockets;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Sockway.Testing;
+
+/// <summary>
+/// A real Kestrel backend on loopback: WebSocket echo at /ws (and any path), plain GET answers its name.
+/// Records what it saw so tests can assert what reached the backend — and what never did.
+/// </summary>
+public sealed class TestBackend : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private int _openSockets;
+    private int _requests;
+
+    private TestBackend(string name, WebApplication app)
+    {
+        Name = name;
+        _app = app;
+    }
+
+    public string Name { get; }
+
+    public int Port { get; private set; }
+
+    /// <summary>WebSockets currently open on this backend.</summary>
+    public int OpenSockets => Volatile.Read(ref _openSockets);
+
+    /// <summary>Every request that reached this backend (upgrades included).</summary>
+    public int Requests => Volatile.Read(ref _requests);
+
+    public ConcurrentQueue<SeenRequest> Seen { get; } = new();
+
+    /// <summary>Close statuses this backend received from the peer (the gateway), in order.</summary>
+    public ConcurrentQueue<WebSocketCloseStatus?> CloseStatuses { get; } = new();
+
+    public static async Task<TestBackend> StartAsync(string name, int port = 0)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(k => k.Listen(System.Net.IPAddress.Loopback, port));
+        var app = builder.Build();
+        var backend = new TestBackend(name, app);
+        app.UseWebSockets();
+        app.Run(backend.HandleAsync);
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        backend.Port = new Uri(address).Port;
+        return backend;
+    }
+
+    private async Task HandleAsync(HttpContext context)
+    {
+        Interlocked.Increment(ref _requests);
+        var headers = context.Request.Headers;
+        Seen.Enqueue(new SeenRequest(context.Request.Method, context.Request.Path, headers.Host.ToString(), headers["X-Forwarded-For"].ToString(),
+            headers["X-Forwarded-Proto"].ToString(), headers["X-Forwarded-Host"].ToString(), context.WebSockets.IsWebSocketRequest));
+        if (!context.WebSockets.IsWebSocketRequest)
+        {
+            await context.Response.WriteAsync(Name);
+            return;
+        }
+
+        using var socket = await context.WebSockets.AcceptWebSocketAsync();
+        Interlocked.Increment(ref _openSockets);
+        try
+        {
+            await EchoAsync(socket, context.RequestAborted);
+        }
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException)
+        {
+            CloseStatuses.Enqueue(null);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _openSockets);
+        }
+    }
+
+    private async Task EchoAsync(WebSocket socket, CancellationToken cancellationToken)
+    {
+        var buffer = new byte[64 * 1024];
+        // "whoami" is answered with the backend's name, so tests can tell which backend holds a tunnel.
+        while (true)
+        {
+            var received = await socket.ReceiveAsync(buffer, cancellationToken);
+            if (received.MessageType == WebSocketMessageType.Close)
+            {
+                CloseStatuses.Enqueue(received.CloseStatus);
+                if (socket.State == WebSocketState.CloseReceived)
+                {
+                    await socket.CloseOutputAsync(received.CloseStatus ?? WebSocketCloseStatus.NormalClosure, received.CloseStatusDescription, CancellationToken.None);
+                }
+
+                return;
+            }
+
+            var reply = received.EndOfMessage && received.MessageType == WebSocketMessageType.Text && received.Count == 6
+                && System.Text.Encoding.UTF8.GetString(buffer, 0, 6) == "whoami"
+                ? System.Text.Encoding.UTF8.GetBytes(Name)
+                : buffer.AsMemory(0, received.Count);
+            await socket.SendAsync(reply, received.MessageType, received.EndOfMessage, cancellationToken);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        try
+        {
+            await _app.StopAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        await _app.DisposeAsync();
+    }
+}
+
+public sealed record SeenRequest(string Method, string Path, string Host, string ForwardedFor, string ForwardedProto, string ForwardedHost, bool IsWebSocket);
