@@ -38,7 +38,7 @@ public static class Manifests
         var text = new StringBuilder();
         foreach (var port in ports)
         {
-            text.Append($"""
+            text.Append('\n').Append($"""
                 ---
                 apiVersion: discovery.k8s.io/v1
                 kind: EndpointSlice

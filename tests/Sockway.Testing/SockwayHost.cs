@@ -39,7 +39,7 @@ public sealed class SockwayHost : IAsyncDisposable
             "--http-port", "0",
             "--management-port", "0",
             .. https ? new[] { "--https-port", "0" } : [],
-            "--Logging:LogLevel:Default", "Warning",
+            "--Logging:LogLevel:Default", Environment.GetEnvironmentVariable("SOCKWAY_TEST_LOG_LEVEL") ?? "Warning",
             "--Sockway:Standalone:PollInterval", "00:00:00.250",
             .. extraArgs,
         ];

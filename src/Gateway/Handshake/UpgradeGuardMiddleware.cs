@@ -61,8 +61,10 @@ internal sealed partial class UpgradeGuardMiddleware
             context.Response.Headers[HeaderNames.Upgrade] = "websocket";
         }
 
+        var body = System.Text.Encoding.UTF8.GetBytes(problem + "\n");
         context.Response.ContentType = "text/plain; charset=utf-8";
-        return context.Response.WriteAsync(problem + "\n");
+        context.Response.ContentLength = body.Length;
+        return context.Response.Body.WriteAsync(body).AsTask();
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Upgrade rejected on route {RouteId}: {Status} {Problem}")]

@@ -1,0 +1,79 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Net.WebSockets;
+using Sockway.Testing;
+using Xunit;
+
+namespace Sockway.Tests.Gateway;
+
+/// <summary>RFC 8441: WebSockets over HTTP/2 extended CONNECT on the TLS listener, matched by the same routes.</summary>
+public sealed class Http2WebSocketTests : IAsyncLifetime
+{
+    private const string Host = "chat.sockway.test";
+    private readonly RouteDirectory _routes = new();
+    private TestBackend _backend = null!;
+    private SockwayHost _sockway = null!;
+
+    public async Task InitializeAsync()
+    {
+        _backend = await TestBackend.StartAsync("h2-backend");
+        var (cert, key) = TestCertificates.Create(Host);
+        _routes.Write("chat.yaml", Manifests.Join(
+            Manifests.Route("chat", "/ws", "chat", hosts: Host, extraSpec: "tls:\n  secretName: chat-tls"),
+            Manifests.Service("chat"),
+            TestCertificates.SecretYaml("chat-tls", cert, key)) + Manifests.Slices("chat", [_backend.Port]));
+        _sockway = await SockwayHost.StartAsync(_routes.Path, https: true);
+        await _sockway.WaitForRouteAsync("default/chat", 1);
+    }
+
+    [Fact]
+    public async Task Echoes_over_http2_extended_connect()
+    {
+        using var invoker = new HttpMessageInvoker(LoopbackTlsHandler());
+        using var socket = await WebSocketClient.ConnectAsync(new Uri($"wss://{Host}:{_sockway.HttpsUri!.Port}/ws"), o =>
+        {
+            o.HttpVersion = HttpVersion.Version20;
+            o.HttpVersionPolicy = HttpVersionPolicy.RequestVersionExact;
+            o.CollectHttpResponseDetails = true;
+        }, invoker);
+
+        // 200 (not 101) is the answer to an HTTP/2 extended CONNECT.
+        Assert.Equal(HttpStatusCode.OK, socket.HttpStatusCode);
+        Assert.Equal("over h2", await socket.RoundTripAsync("over h2"));
+        Assert.Equal("h2-backend", await socket.WhoAmIAsync());
+        var seen = Assert.Single(_backend.Seen, r => r.IsWebSocket);
+        Assert.Equal($"{Host}:{_sockway.HttpsUri.Port}", seen.Host);
+        Assert.Equal("https", seen.ForwardedProto);
+        await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, null, CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task Http11_upgrade_works_on_the_tls_listener_too()
+    {
+        using var invoker = new HttpMessageInvoker(LoopbackTlsHandler());
+        using var socket = await WebSocketClient.ConnectAsync(new Uri($"wss://{Host}:{_sockway.HttpsUri!.Port}/ws"),
+            o => o.CollectHttpResponseDetails = true, invoker);
+
+        Assert.Equal(HttpStatusCode.SwitchingProtocols, socket.HttpStatusCode);
+        Assert.Equal("over tls", await socket.RoundTripAsync("over tls"));
+    }
+
+    /// <summary>Resolves every host to loopback (the SNI name stays the route's host) and trusts the test certificate.</summary>
+    private static SocketsHttpHandler LoopbackTlsHandler() => new()
+    {
+        SslOptions = { RemoteCertificateValidationCallback = (_, cert, _, _) => cert?.Subject == $"CN={Host}" },
+        ConnectCallback = async (context, cancellationToken) =>
+        {
+            var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            await socket.ConnectAsync(IPAddress.Loopback, context.DnsEndPoint.Port, cancellationToken);
+            return new NetworkStream(socket, ownsSocket: true);
+        },
+    };
+
+    public async Task DisposeAsync()
+    {
+        await _sockway.DisposeAsync();
+        await _backend.DisposeAsync();
+        _routes.Dispose();
+    }
+}

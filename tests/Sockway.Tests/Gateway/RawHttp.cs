@@ -1,0 +1,57 @@
+using System.Text;
+
+namespace Sockway.Tests.Gateway;
+
+/// <summary>Reads an HTTP response head byte by byte from a raw socket, for handshake-level assertions.</summary>
+internal static class RawHttp
+{
+    public static async Task<string> ReadHeadAsync(Stream stream)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        var head = new StringBuilder();
+        var one = new byte[1];
+        while (!head.ToString().EndsWith("\r\n\r\n", StringComparison.Ordinal))
+        {
+            if (await stream.ReadAsync(one, timeout.Token) == 0)
+            {
+                break;
+            }
+
+            head.Append((char)one[0]);
+        }
+
+        return head.ToString();
+    }
+
+    public static async Task<(string Head, string Body)> SendAsync(int port, string request)
+    {
+        using var tcp = new System.Net.Sockets.TcpClient();
+        await tcp.ConnectAsync(System.Net.IPAddress.Loopback, port);
+        var stream = tcp.GetStream();
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(request));
+        var head = await ReadHeadAsync(stream);
+        using var reader = new StreamReader(stream);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        var body = string.Empty;
+        var length = System.Text.RegularExpressions.Regex.Match(head, @"Content-Length: (\d+)", System.Text.RegularExpressions.RegexOptions.IgnoreCase);
+        if (length.Success)
+        {
+            var buffer = new char[int.Parse(length.Groups[1].Value)];
+            var read = 0;
+            while (read < buffer.Length)
+            {
+                var n = await reader.ReadAsync(buffer.AsMemory(read), timeout.Token);
+                if (n == 0)
+                {
+                    break;
+                }
+
+                read += n;
+            }
+
+            body = new string(buffer, 0, read);
+        }
+
+        return (head, body);
+    }
+}
