@@ -53,6 +53,10 @@ internal static partial class RouteValidator
         }
 
         var pathType = ParseEnum(spec.PathType, PathMatchType.Prefix, "spec.pathType", errors);
+        if (pathType == PathMatchType.Exact && path.Length > 1 && path.EndsWith('/'))
+        {
+            errors.Add($"spec.path: an Exact path must not end with '/' ('{path}')");
+        }
 
         var serviceName = spec.Backend?.Service?.Name;
         if (string.IsNullOrEmpty(serviceName))

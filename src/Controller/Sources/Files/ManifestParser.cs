@@ -30,7 +30,8 @@ public static class ManifestParser
         ["v1/Secret"] = typeof(V1Secret),
     };
 
-    public static ParsedManifest Parse(string file, string content)
+    /// <param name="validateRoutes">Reject routes the CRD schema would reject, as the API server does on apply.</param>
+    public static ParsedManifest Parse(string file, string content, bool validateRoutes = true)
     {
         var objects = new List<object>();
         var errors = new List<ManifestError>();
@@ -54,7 +55,7 @@ public static class ManifestParser
 
                 foreach (var item in KubernetesYaml.LoadAllFromString(document, Kinds, strict: true))
                 {
-                    if (Check(item, file, name, errors))
+                    if (Check(item, file, name, validateRoutes, errors))
                     {
                         objects.Add(item);
                     }
@@ -71,7 +72,7 @@ public static class ManifestParser
         return new ParsedManifest(objects, errors);
     }
 
-    private static bool Check(object item, string file, string name, List<ManifestError> errors)
+    private static bool Check(object item, string file, string name, bool validateRoutes, List<ManifestError> errors)
     {
         if (item is IKubernetesObject<V1ObjectMeta> { Metadata.Name: null or "" })
         {
@@ -79,7 +80,7 @@ public static class ManifestParser
             return false;
         }
 
-        if (item is not WebSocketRoute route)
+        if (item is not WebSocketRoute route || !validateRoutes)
         {
             return true;
         }

@@ -1,0 +1,44 @@
+using Sockway.Controller.Translation;
+using Sockway.Gateway.Configuration;
+using YamlDotNet.Serialization;
+using YamlDotNet.Serialization.NamingConventions;
+
+namespace Sockway.Tests.Translation;
+
+/// <summary>Renders a translation result as stable, reviewable YAML for fixture comparison.</summary>
+internal static class FixtureSerializer
+{
+    private static readonly ISerializer Serializer = new SerializerBuilder()
+        .WithNamingConvention(CamelCaseNamingConvention.Instance)
+        .ConfigureDefaultValuesHandling(DefaultValuesHandling.OmitNull)
+        .Build();
+
+    public static string ToYaml(TranslationResult result) => Serializer.Serialize(new
+    {
+        routes = result.Config.Routes.Select(Route).ToList(),
+        certificates = result.Config.Certificates.Select(c => new { id = c.Id, hosts = c.Hosts }).ToList(),
+        statuses = result.Routes.Select(o => new
+        {
+            route = o.Key.ToString(),
+            observedGeneration = o.ObservedGeneration,
+            endpoints = o.Endpoints,
+            conditions = o.Conditions.Select(c => $"{c.Type}={(c.Status ? "True" : "False")} {c.Reason}: {c.Message}").ToList(),
+        }).ToList(),
+    });
+
+    private static object Route(GatewayRoute route) => new
+    {
+        id = route.Id,
+        hosts = route.Hosts,
+        path = route.Path,
+        pathType = route.PathType.ToString(),
+        endpoints = route.Endpoints.Select(e => $"{e.Key}{(e.Ready ? string.Empty : " (not ready)")}").ToList(),
+        balancing = route.Balancing.HashKey is null
+            ? route.Balancing.Policy.ToString()
+            : $"{route.Balancing.Policy} on {route.Balancing.HashKey.Source} {route.Balancing.HashKey.Name}",
+        idleTimeout = route.IdleTimeout?.ToString() ?? "none",
+        connectTimeout = route.ConnectTimeout.ToString(),
+        allowedOrigins = route.AllowedOrigins,
+        allowPlainHttp = route.AllowPlainHttp,
+    };
+}
