@@ -6,6 +6,7 @@ using k8s.Models;
 using Sockway.Controller.Api.V1Alpha1;
 using Sockway.Controller.Translation;
 using Sockway.Gateway.Configuration;
+using Sockway.Testing;
 using Xunit;
 
 namespace Sockway.Tests.Api;
@@ -14,7 +15,7 @@ namespace Sockway.Tests.Api;
 public sealed class CrdSchemaSyncTests
 {
     private static readonly V1CustomResourceDefinition Crd = KubernetesYaml.Deserialize<V1CustomResourceDefinition>(
-        File.ReadAllText(Path.Combine(RepositoryRoot(), "deploy", "crds", "sockway.io_websocketroutes.yaml")));
+        File.ReadAllText(Path.Combine(RepositoryPaths.Root, "deploy", "crds", "sockway.io_websocketroutes.yaml")));
 
     private static V1JSONSchemaProps Root => Crd.Spec.Versions.Single().Schema.OpenAPIV3Schema;
 
@@ -115,15 +116,4 @@ public sealed class CrdSchemaSyncTests
         .Select(p => (p.Name!, p.PropertyType));
 
     private static IEnumerable<string> Strings(IList<object> values) => values.Select(v => v.ToString()!);
-
-    private static string RepositoryRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Controller.sln")))
-        {
-            dir = dir.Parent;
-        }
-
-        return dir?.FullName ?? throw new InvalidOperationException("repository root (Controller.sln) not found");
-    }
 }

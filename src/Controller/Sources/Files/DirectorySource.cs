@@ -131,7 +131,7 @@ public sealed partial class DirectorySource : BackgroundService
 
         foreach (var error in parsed.Errors)
         {
-            LogManifestError(error.File, error.Object, error.Field ?? "-", error.Line ?? 0, error.Problem);
+            LogManifestError(error.File, error.Object, error.Field ?? "(document)", error.Line?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unknown", error.Problem);
         }
 
         var kept = previous?.Objects ?? [];
@@ -155,8 +155,8 @@ public sealed partial class DirectorySource : BackgroundService
     [LoggerMessage(Level = LogLevel.Information, Message = "Loaded {File}: {Count} object(s)")]
     private partial void LogLoaded(string file, int count);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Invalid manifest {File} line {Line}: {Object}: field '{Field}': {Problem}")]
-    private partial void LogManifestError(string file, string @object, string field, int line, string problem);
+    [LoggerMessage(Level = LogLevel.Error, Message = "Invalid manifest {File}: {Object}: field {Field}: {Problem} (line {Line})")]
+    private partial void LogManifestError(string file, string @object, string field, string line, string problem);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{File} has errors; its last good version ({Count} object(s)) keeps serving")]
     private partial void LogKeptLastGood(string file, int count);

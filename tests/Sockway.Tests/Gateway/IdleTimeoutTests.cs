@@ -1,0 +1,82 @@
+using System.Net.WebSockets;
+using Microsoft.Extensions.DependencyInjection;
+using Sockway.Testing;
+using Xunit;
+using Yarp.ReverseProxy;
+
+namespace Sockway.Tests.Gateway;
+
+/// <summary>timeouts.idle closes silent tunnels, keeps busy ones, and replaces YARP's 100 s default.</summary>
+public sealed class IdleTimeoutTests : IAsyncLifetime
+{
+    private readonly RouteDirectory _routes = new();
+    private TestBackend _backend = null!;
+    private SockwayHost _sockway = null!;
+
+    public async Task InitializeAsync()
+    {
+        _backend = await TestBackend.StartAsync("idle");
+        _routes.Write("idle.yaml", Manifests.Join(
+            Manifests.Route("short", "/short", "idle", extraSpec: "timeouts:\n  idle: 1s"),
+            Manifests.Route("default-idle", "/default", "idle"),
+            Manifests.Route("never", "/never", "idle", extraSpec: "timeouts:\n  idle: \"0\""),
+            Manifests.Service("idle")) + Manifests.Slices("idle", [_backend.Port]));
+        _sockway = await SockwayHost.StartAsync(_routes.Path);
+        await _sockway.WaitForRouteAsync("default/never", 1);
+    }
+
+    [Fact]
+    public async Task A_silent_tunnel_is_closed_after_the_idle_timeout()
+    {
+        using var socket = await WebSocketClient.ConnectAsync(_sockway.WebSocketUri("/short"));
+        Assert.Equal("first", await socket.RoundTripAsync("first"));
+
+        var ended = await Record.ExceptionAsync(() => socket.ReceiveTextAsync(TimeSpan.FromSeconds(10)));
+
+        Assert.NotNull(ended);
+        Assert.IsNotType<OperationCanceledException>(ended);
+        Assert.NotEqual(WebSocketState.Open, socket.State);
+        await WaitUntil(() => _backend.OpenSockets == 0);
+    }
+
+    [Fact]
+    public async Task A_busy_tunnel_outlives_the_idle_timeout()
+    {
+        using var socket = await WebSocketClient.ConnectAsync(_sockway.WebSocketUri("/short"));
+        for (var i = 0; i < 10; i++)
+        {
+            Assert.Equal($"beat {i}", await socket.RoundTripAsync($"beat {i}"));
+            await Task.Delay(300);
+        }
+
+        Assert.Equal(WebSocketState.Open, socket.State);
+    }
+
+    [Fact]
+    public void Routes_without_a_timeout_get_one_hour_and_zero_means_none_never_yarps_100_seconds()
+    {
+        var proxy = _sockway.App.Services.GetRequiredService<IProxyStateLookup>();
+        Assert.True(proxy.TryGetCluster("default/default-idle", out var defaulted));
+        Assert.True(proxy.TryGetCluster("default/never", out var never));
+
+        Assert.Equal(TimeSpan.FromHours(1), defaulted.Model.Config.HttpRequest?.ActivityTimeout);
+        Assert.True(never.Model.Config.HttpRequest?.ActivityTimeout > TimeSpan.FromDays(24));
+    }
+
+    private static async Task WaitUntil(Func<bool> condition)
+    {
+        for (var i = 0; i < 200 && !condition(); i++)
+        {
+            await Task.Delay(25);
+        }
+
+        Assert.True(condition());
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _sockway.DisposeAsync();
+        await _backend.DisposeAsync();
+        _routes.Dispose();
+    }
+}
