@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Sockway.Controller.Sources.Files;
 using Sockway.Controller.Status;
 using Sockway.Gateway.Configuration;
+using Sockway.Gateway.Drain;
 
 namespace Sockway.Controller.Hosting;
 
@@ -27,9 +28,17 @@ internal static class ManagementEndpoints
         };
     }
 
-    private static IResult Readiness(IServiceProvider services) => services.GetRequiredService<GatewayConfigStore>().HasConfig
-        ? Results.Text("ready\n")
-        : Results.Text("waiting for the first complete config\n", statusCode: StatusCodes.Status503ServiceUnavailable);
+    private static IResult Readiness(IServiceProvider services)
+    {
+        if (services.GetRequiredService<GatewayDrainState>().IsDraining)
+        {
+            return Results.Text("draining for shutdown\n", statusCode: StatusCodes.Status503ServiceUnavailable);
+        }
+
+        return services.GetRequiredService<GatewayConfigStore>().HasConfig
+            ? Results.Text("ready\n")
+            : Results.Text("waiting for the first complete config\n", statusCode: StatusCodes.Status503ServiceUnavailable);
+    }
 
     private static IResult RouteStatus(IServiceProvider services) => Results.Json(new
     {

@@ -16,6 +16,8 @@ internal sealed record ValidatedRoute(
     BalancingSettings Balancing,
     TimeSpan? IdleTimeout,
     TimeSpan ConnectTimeout,
+    TimeSpan DrainTimeout,
+    ConnectionLimits Limits,
     IReadOnlyList<string> AllowedOrigins,
     string? TlsSecretName,
     bool AllowPlainHttp);
@@ -28,6 +30,7 @@ internal static partial class RouteValidator
 {
     public static readonly TimeSpan DefaultIdleTimeout = TimeSpan.FromHours(1);
     public static readonly TimeSpan DefaultConnectTimeout = TimeSpan.FromSeconds(5);
+    public static readonly TimeSpan DefaultDrainTimeout = TimeSpan.FromSeconds(30);
 
     public static ValidatedRoute? Validate(WebSocketRoute route, RouteKey key, List<string> errors)
     {
@@ -86,6 +89,11 @@ internal static partial class RouteValidator
             errors.Add("spec.timeouts.connect: must be greater than 0");
         }
 
+        var drain = ParseDuration(spec.Timeouts?.Drain, DefaultDrainTimeout, "spec.timeouts.drain", errors);
+        var limits = new ConnectionLimits(
+            Positive(spec.Limits?.MaxConnectionsPerEndpoint, "spec.limits.maxConnectionsPerEndpoint", errors),
+            Positive(spec.Limits?.MaxConnectionsPerRoute, "spec.limits.maxConnectionsPerRoute", errors));
+
         var origins = spec.AllowedOrigins?.ToList() ?? [];
         for (var i = 0; i < origins.Count; i++)
         {
@@ -107,16 +115,22 @@ internal static partial class RouteValidator
         }
 
         return new ValidatedRoute(key, hosts, path, pathType, serviceName!, port!, balancing!, idle == TimeSpan.Zero ? null : idle, connect,
-            origins, secret, spec.AllowPlainHttp ?? true);
+            drain, limits, origins, secret, spec.AllowPlainHttp ?? true);
     }
 
     private static BalancingSettings? ValidateBalancing(BalancingSpec? spec, List<string> errors)
     {
         var policy = ParseEnum(spec?.Policy, BalancingPolicy.LeastConnections, "spec.balancing.policy", errors);
+        var common = new BalancingSettings(policy)
+        {
+            SlowStart = ParseDuration(spec?.SlowStart, TimeSpan.Zero, "spec.balancing.slowStart", errors),
+            BoundedLoadPercent = InRange(spec?.BoundedLoadPercent, 125, 100, 1000, "spec.balancing.boundedLoadPercent", errors),
+            Rebalance = ValidateRebalance(spec?.Rebalance, errors),
+        };
         var key = spec?.HashKey;
         if (policy != BalancingPolicy.ConsistentHash)
         {
-            return new BalancingSettings(policy);
+            return common;
         }
 
         if (key is null)
@@ -132,7 +146,47 @@ internal static partial class RouteValidator
             return null;
         }
 
-        return new BalancingSettings(policy, new HashKey(source, key.Name));
+        return common with { HashKey = new HashKey(source, key.Name) };
+    }
+
+    private static RebalanceSettings? ValidateRebalance(RebalanceSpec? spec, List<string> errors)
+    {
+        var defaults = RebalanceSettings.Default;
+        var settings = new RebalanceSettings(
+            InRange(spec?.ThresholdPercent, defaults.ThresholdPercent, 101, 1000, "spec.balancing.rebalance.thresholdPercent", errors),
+            InRange(spec?.MaxClosesPercent, defaults.MaxClosesPercent, 1, 100, "spec.balancing.rebalance.maxClosesPercent", errors),
+            ParseDuration(spec?.Interval, defaults.Interval, "spec.balancing.rebalance.interval", errors));
+        if (settings.Interval == TimeSpan.Zero)
+        {
+            errors.Add("spec.balancing.rebalance.interval: must be greater than 0");
+        }
+
+        return spec?.Enabled == true ? settings : null;
+    }
+
+    private static int InRange(int? value, int fallback, int min, int max, string field, List<string> errors)
+    {
+        if (value is null)
+        {
+            return fallback;
+        }
+
+        if (value < min || value > max)
+        {
+            errors.Add($"{field}: {value} is outside {min}-{max}");
+        }
+
+        return value.Value;
+    }
+
+    private static int? Positive(int? value, string field, List<string> errors)
+    {
+        if (value is < 1)
+        {
+            errors.Add($"{field}: must be at least 1, was {value}");
+        }
+
+        return value;
     }
 
     private static T ParseEnum<T>(string? text, T fallback, string field, List<string> errors)

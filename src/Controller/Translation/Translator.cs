@@ -79,6 +79,8 @@ public static class Translator
                 Balancing = valid.Balancing,
                 IdleTimeout = valid.IdleTimeout,
                 ConnectTimeout = valid.ConnectTimeout,
+                DrainTimeout = valid.DrainTimeout,
+                Limits = valid.Limits,
                 AllowedOrigins = valid.AllowedOrigins,
                 AllowPlainHttp = valid.AllowPlainHttp,
             });

@@ -1,48 +1,46 @@
 using System.Text;
 using Microsoft.AspNetCore.Http;
 using Sockway.Gateway.Configuration;
-using Yarp.ReverseProxy.LoadBalancing;
-using Yarp.ReverseProxy.Model;
+using Sockway.Gateway.Connections;
 
 namespace Sockway.Gateway.Balancing;
 
 /// <summary>
-/// Rendezvous (highest-random-weight) hashing on a header, cookie or query value: the same key reaches the
-/// same endpoint on every replica, and removing an endpoint moves only the keys it held.
-/// Requests without the key fall back to least connections.
+/// Rendezvous hashing on a header, cookie or query value with bounded load: a key goes to its highest-ranked
+/// endpoint unless that one already holds more than boundedLoadPercent of the mean, then to the next. Replicas agree
+/// on the ranking, and removing an endpoint moves only the keys it held. Requests without the key go to the least loaded.
 /// </summary>
-internal sealed class ConsistentHashPolicy : ILoadBalancingPolicy
+internal sealed class ConsistentHashPolicy(ConnectionRegistry registry, RouteTable routes, TimeProvider time)
+    : ConnectionAwarePolicy(registry, routes, time)
 {
-    private readonly RouteTable _routes;
-    private readonly LeastConnectionsPolicy _fallback = new();
+    public override string Name => BalancingPolicyNames.ConsistentHash;
 
-    public ConsistentHashPolicy(RouteTable routes) => _routes = routes;
-
-    public string Name => BalancingPolicyNames.ConsistentHash;
-
-    public DestinationState? PickDestination(HttpContext context, ClusterState cluster, IReadOnlyList<DestinationState> availableDestinations)
+    protected override Candidate Choose(HttpContext context, GatewayRoute route, List<Candidate> candidates)
     {
-        var routeId = context.GetReverseProxyFeature().Route.Config.RouteId;
-        var key = _routes.TryGet(routeId, out var route) ? ReadKey(context.Request, route.Balancing.HashKey) : null;
+        var key = ReadKey(context.Request, route.Balancing.HashKey);
         if (string.IsNullOrEmpty(key))
         {
-            return _fallback.PickDestination(context, cluster, availableDestinations);
+            return LeastLoaded(candidates);
         }
 
         var keyHash = StableHash.Of(key);
-        DestinationState? best = null;
-        ulong bestScore = 0;
-        foreach (var destination in availableDestinations)
+        var total = 1;
+        foreach (var candidate in candidates)
         {
-            var score = StableHash.Mix(keyHash ^ StableHash.Of(destination.DestinationId));
-            if (best is null || score > bestScore)
+            total += candidate.Load.Active;
+        }
+
+        var bound = Math.Ceiling(route.Balancing.BoundedLoadPercent / 100.0 * total / candidates.Count);
+        var ranked = candidates.OrderByDescending(c => StableHash.Mix(keyHash ^ StableHash.Of(c.Destination.DestinationId)));
+        foreach (var candidate in ranked)
+        {
+            if (candidate.Load.Active + 1 <= bound)
             {
-                best = destination;
-                bestScore = score;
+                return candidate;
             }
         }
 
-        return best;
+        return LeastLoaded(candidates);
     }
 
     private static string? ReadKey(HttpRequest request, HashKey? key) => key?.Source switch

@@ -1,35 +1,14 @@
 using Microsoft.AspNetCore.Http;
-using Yarp.ReverseProxy.LoadBalancing;
-using Yarp.ReverseProxy.Model;
+using Sockway.Gateway.Configuration;
+using Sockway.Gateway.Connections;
 
 namespace Sockway.Gateway.Balancing;
 
-/// <summary>Picks the destination with the fewest open connections; ties are broken at random.</summary>
-internal sealed class LeastConnectionsPolicy : ILoadBalancingPolicy
+/// <summary>The endpoint with the fewest open connections (weighted during slow start); ties at random.</summary>
+internal sealed class LeastConnectionsPolicy(ConnectionRegistry registry, RouteTable routes, TimeProvider time)
+    : ConnectionAwarePolicy(registry, routes, time)
 {
-    public string Name => BalancingPolicyNames.LeastConnections;
+    public override string Name => BalancingPolicyNames.LeastConnections;
 
-    public DestinationState? PickDestination(HttpContext context, ClusterState cluster, IReadOnlyList<DestinationState> availableDestinations)
-    {
-        DestinationState? best = null;
-        var bestCount = int.MaxValue;
-        var ties = 0;
-        foreach (var destination in availableDestinations)
-        {
-            var count = destination.ConcurrentRequestCount;
-            if (count < bestCount)
-            {
-                best = destination;
-                bestCount = count;
-                ties = 1;
-            }
-            else if (count == bestCount && Random.Shared.Next(++ties) == 0)
-            {
-                // Reservoir sampling: each tied destination ends up chosen with equal probability.
-                best = destination;
-            }
-        }
-
-        return best;
-    }
+    protected override Candidate Choose(HttpContext context, GatewayRoute route, List<Candidate> candidates) => LeastLoaded(candidates);
 }

@@ -1,31 +1,29 @@
 using Microsoft.AspNetCore.Http;
-using Yarp.ReverseProxy.LoadBalancing;
-using Yarp.ReverseProxy.Model;
+using Sockway.Gateway.Configuration;
+using Sockway.Gateway.Connections;
 
 namespace Sockway.Gateway.Balancing;
 
-/// <summary>Samples two destinations at random and takes the one with fewer open connections.</summary>
-internal sealed class PowerOfTwoLeastConnectionsPolicy : ILoadBalancingPolicy
+/// <summary>Two endpoints sampled at random; the less loaded one wins. Cheap on very large endpoint sets.</summary>
+internal sealed class PowerOfTwoLeastConnectionsPolicy(ConnectionRegistry registry, RouteTable routes, TimeProvider time)
+    : ConnectionAwarePolicy(registry, routes, time)
 {
-    public string Name => BalancingPolicyNames.PowerOfTwoLeastConnections;
+    public override string Name => BalancingPolicyNames.PowerOfTwoLeastConnections;
 
-    public DestinationState? PickDestination(HttpContext context, ClusterState cluster, IReadOnlyList<DestinationState> availableDestinations)
+    protected override Candidate Choose(HttpContext context, GatewayRoute route, List<Candidate> candidates)
     {
-        var count = availableDestinations.Count;
-        if (count <= 1)
+        if (candidates.Count == 1)
         {
-            return count == 0 ? null : availableDestinations[0];
+            return candidates[0];
         }
 
-        var first = Random.Shared.Next(count);
-        var second = Random.Shared.Next(count - 1);
+        var first = Random.Shared.Next(candidates.Count);
+        var second = Random.Shared.Next(candidates.Count - 1);
         if (second >= first)
         {
             second++;
         }
 
-        var a = availableDestinations[first];
-        var b = availableDestinations[second];
-        return a.ConcurrentRequestCount <= b.ConcurrentRequestCount ? a : b;
+        return candidates[first].Score <= candidates[second].Score ? candidates[first] : candidates[second];
     }
 }

@@ -1,26 +1,29 @@
-using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Http;
-using Yarp.ReverseProxy.LoadBalancing;
-using Yarp.ReverseProxy.Model;
+using Sockway.Gateway.Configuration;
+using Sockway.Gateway.Connections;
 
 namespace Sockway.Gateway.Balancing;
 
-/// <summary>Cycles through the destinations in order, one counter per cluster.</summary>
-internal sealed class RoundRobinPolicy : ILoadBalancingPolicy
+/// <summary>Endpoints in turn, regardless of load (kept for parity with classic proxies); slow start skips young ones proportionally.</summary>
+internal sealed class RoundRobinPolicy(ConnectionRegistry registry, RouteTable routes, TimeProvider time)
+    : ConnectionAwarePolicy(registry, routes, time)
 {
-    private readonly ConditionalWeakTable<ClusterState, StrongBox<long>> _counters = new();
+    private long _counter = -1;
 
-    public string Name => BalancingPolicyNames.RoundRobin;
+    public override string Name => BalancingPolicyNames.RoundRobin;
 
-    public DestinationState? PickDestination(HttpContext context, ClusterState cluster, IReadOnlyList<DestinationState> availableDestinations)
+    protected override Candidate Choose(HttpContext context, GatewayRoute route, List<Candidate> candidates)
     {
-        if (availableDestinations.Count == 0)
+        for (var attempt = 0; attempt < candidates.Count; attempt++)
         {
-            return null;
+            var next = (ulong)Interlocked.Increment(ref _counter);
+            var candidate = candidates[(int)(next % (ulong)candidates.Count)];
+            if (candidate.Weight >= 1 || Random.Shared.NextDouble() < candidate.Weight)
+            {
+                return candidate;
+            }
         }
 
-        var counter = _counters.GetValue(cluster, _ => new StrongBox<long>(-1));
-        var next = Interlocked.Increment(ref counter.Value);
-        return availableDestinations[(int)((ulong)next % (ulong)availableDestinations.Count)];
+        return LeastLoaded(candidates);
     }
 }

@@ -39,6 +39,23 @@ public sealed record GatewayRoute
 
     /// <summary>Whether non-upgrade requests are proxied too (otherwise they get 426).</summary>
     public bool AllowPlainHttp { get; init; } = true;
+
+    /// <summary>How long tunnels on an endpoint that left stay open; their Close frames are spread over it.</summary>
+    public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    public ConnectionLimits Limits { get; init; } = ConnectionLimits.None;
+}
+
+/// <summary>Connection caps; a request over a cap gets 503 with Retry-After.</summary>
+public sealed record ConnectionLimits(int? MaxPerEndpoint = null, int? MaxPerRoute = null)
+{
+    public static ConnectionLimits None { get; } = new();
+}
+
+/// <summary>Shedding connections from overloaded endpoints after a scale-up (Close 1012, paced).</summary>
+public sealed record RebalanceSettings(int ThresholdPercent, int MaxClosesPercent, TimeSpan Interval)
+{
+    public static RebalanceSettings Default { get; } = new(120, 1, TimeSpan.FromSeconds(10));
 }
 
 public enum PathMatchType
@@ -74,6 +91,15 @@ public sealed record HashKey(HashKeySource Source, string Name);
 public sealed record BalancingSettings(BalancingPolicy Policy, HashKey? HashKey = null)
 {
     public static BalancingSettings Default { get; } = new(BalancingPolicy.LeastConnections);
+
+    /// <summary>A new endpoint's share ramps up over this window instead of taking every new connection at once.</summary>
+    public TimeSpan SlowStart { get; init; } = TimeSpan.Zero;
+
+    /// <summary>ConsistentHash: no endpoint takes more than this percentage of the mean load.</summary>
+    public int BoundedLoadPercent { get; init; } = 125;
+
+    /// <summary>Null when rebalancing is off (the default).</summary>
+    public RebalanceSettings? Rebalance { get; init; }
 }
 
 /// <summary>A server certificate (PEM) for the listed SNI host names (wildcards like *.example.com allowed).</summary>

@@ -10,6 +10,8 @@ public sealed class RouteTable
 {
     private volatile FrozenDictionary<string, GatewayRoute> _routes = FrozenDictionary<string, GatewayRoute>.Empty;
 
+    public IEnumerable<GatewayRoute> All => _routes.Values;
+
     public bool TryGet(string routeId, out GatewayRoute route) => _routes.TryGetValue(routeId, out route!);
 
     internal void Replace(IEnumerable<GatewayRoute> routes) =>

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Sockway.Gateway.Configuration;
+using Sockway.Gateway.Connections;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace Sockway.Gateway.Forwarding;
@@ -16,6 +17,10 @@ internal sealed class SockwayForwarderHttpClientFactory : ForwarderHttpClientFac
             handler.ConnectTimeout = TimeSpan.FromMilliseconds(ms);
         }
     }
+
+    // The backend side of every upgraded tunnel passes through here to be tracked.
+    protected override HttpMessageHandler WrapHandler(ForwarderHttpClientContext context, HttpMessageHandler handler) =>
+        new BackendTunnelHandler(base.WrapHandler(context, handler));
 
     protected override bool CanReuseOldClient(ForwarderHttpClientContext context) =>
         base.CanReuseOldClient(context) && SameConnectTimeout(context.OldMetadata, context.NewMetadata);

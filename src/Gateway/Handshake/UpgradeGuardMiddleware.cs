@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Net.Http.Headers;
 using Sockway.Gateway.Configuration;
+using Sockway.Gateway.Drain;
 using Yarp.ReverseProxy.Model;
 
 namespace Sockway.Gateway.Handshake;
@@ -14,12 +15,14 @@ internal sealed partial class UpgradeGuardMiddleware
 {
     private readonly RequestDelegate _next;
     private readonly RouteTable _routes;
+    private readonly GatewayDrainState _drain;
     private readonly ILogger<UpgradeGuardMiddleware> _logger;
 
-    public UpgradeGuardMiddleware(RequestDelegate next, RouteTable routes, ILogger<UpgradeGuardMiddleware> logger)
+    public UpgradeGuardMiddleware(RequestDelegate next, RouteTable routes, GatewayDrainState drain, ILogger<UpgradeGuardMiddleware> logger)
     {
         _next = next;
         _routes = routes;
+        _drain = drain;
         _logger = logger;
     }
 
@@ -40,6 +43,12 @@ internal sealed partial class UpgradeGuardMiddleware
         if (!verdict.IsValid)
         {
             return Reject(context, routeId, verdict.RejectStatus, verdict.Problem!);
+        }
+
+        if (_drain.IsDraining)
+        {
+            context.Response.Headers[HeaderNames.RetryAfter] = "1";
+            return Reject(context, routeId, StatusCodes.Status503ServiceUnavailable, "gateway is shutting down; reconnect");
         }
 
         var origin = context.Request.Headers.Origin.ToString();

@@ -2,13 +2,17 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Sockway.Gateway.Balancing;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Sockway.Gateway.Configuration;
+using Sockway.Gateway.Connections;
+using Sockway.Gateway.Drain;
 using Sockway.Gateway.Forwarding;
 using Sockway.Gateway.Handshake;
 using Sockway.Gateway.Tls;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.LoadBalancing;
+using Yarp.ReverseProxy.Transforms.Builder;
 
 namespace Sockway.Gateway.Hosting;
 
@@ -17,11 +21,21 @@ public static class GatewayServiceCollectionExtensions
     /// <summary>Registers the embedded YARP data plane, fed only through <see cref="GatewayConfigStore"/>.</summary>
     public static IServiceCollection AddSockwayGateway(this IServiceCollection services)
     {
+        services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<RouteTable>();
+        services.AddSingleton<ConnectionRegistry>();
+        services.AddSingleton<GatewayDrainState>();
+        services.AddOptions<DrainOptions>().BindConfiguration(DrainOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<DrainScheduler>();
+        services.AddHostedService(sp => sp.GetRequiredService<DrainScheduler>());
+        services.AddSingleton<EndpointDrainer>();
+        services.AddHostedService<ShutdownDrainer>();
+        services.AddHostedService<Rebalancer>();
         services.AddSingleton<GatewayConfigStore>();
         services.AddSingleton<IProxyConfigProvider>(sp => sp.GetRequiredService<GatewayConfigStore>());
         services.AddSingleton<CertificateStore>();
         services.AddReverseProxy();
+        services.AddSingleton<ITransformProvider, TunnelTransformProvider>();
         services.AddSingleton<IForwarderHttpClientFactory, SockwayForwarderHttpClientFactory>();
         services.AddSingleton<ILoadBalancingPolicy, LeastConnectionsPolicy>();
         services.AddSingleton<ILoadBalancingPolicy, PowerOfTwoLeastConnectionsPolicy>();
@@ -30,15 +44,21 @@ public static class GatewayServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>Maps the proxy: handshake and origin checks, then balancing, then YARP's forwarder.</summary>
+    /// <summary>Maps the proxy: handshake and origin checks, the tunnel's lifetime, balancing, then YARP's forwarder.</summary>
     public static IEndpointConventionBuilder MapSockwayGateway(this IEndpointRouteBuilder endpoints)
     {
         var store = endpoints.ServiceProvider.GetRequiredService<GatewayConfigStore>();
         var certificates = endpoints.ServiceProvider.GetRequiredService<CertificateStore>();
-        store.Applied += config => certificates.Load(config.Certificates);
+        var drainer = endpoints.ServiceProvider.GetRequiredService<EndpointDrainer>();
+        store.Applied += config =>
+        {
+            certificates.Load(config.Certificates);
+            drainer.OnApplied(config);
+        };
         return endpoints.MapReverseProxy(pipeline =>
         {
             pipeline.UseMiddleware<UpgradeGuardMiddleware>();
+            pipeline.UseMiddleware<TunnelLifetimeMiddleware>();
             pipeline.UseLoadBalancing();
         });
     }

@@ -66,6 +66,19 @@ public sealed class CrdSchemaSyncTests
         Assert.True(Duration.TryParse(spec.Properties["timeouts"].Properties["connect"].DefaultProperty?.ToString(), out var connect));
         Assert.Equal(translated.ConnectTimeout, connect);
         Assert.Equal(translated.AllowPlainHttp.ToString().ToLowerInvariant(), spec.Properties["allowPlainHttp"].DefaultProperty?.ToString()?.ToLowerInvariant());
+        Assert.True(Duration.TryParse(spec.Properties["timeouts"].Properties["drain"].DefaultProperty?.ToString(), out var drain));
+        Assert.Equal(translated.DrainTimeout, drain);
+        var balancing = spec.Properties["balancing"].Properties;
+        Assert.True(Duration.TryParse(balancing["slowStart"].DefaultProperty?.ToString(), out var slowStart));
+        Assert.Equal(translated.Balancing.SlowStart, slowStart);
+        Assert.Equal(translated.Balancing.BoundedLoadPercent.ToString(), balancing["boundedLoadPercent"].DefaultProperty?.ToString());
+        Assert.Null(translated.Balancing.Rebalance);
+        var rebalance = balancing["rebalance"].Properties;
+        Assert.Equal("False", rebalance["enabled"].DefaultProperty?.ToString());
+        Assert.Equal(RebalanceSettings.Default.ThresholdPercent.ToString(), rebalance["thresholdPercent"].DefaultProperty?.ToString());
+        Assert.Equal(RebalanceSettings.Default.MaxClosesPercent.ToString(), rebalance["maxClosesPercent"].DefaultProperty?.ToString());
+        Assert.True(Duration.TryParse(rebalance["interval"].DefaultProperty?.ToString(), out var interval));
+        Assert.Equal(RebalanceSettings.Default.Interval, interval);
     }
 
     private static void AssertSameShape(string path, V1JSONSchemaProps schema, Type type)

@@ -35,9 +35,13 @@ internal static class FixtureSerializer
         endpoints = route.Endpoints.Select(e => $"{e.Key}{(e.Ready ? string.Empty : " (not ready)")}").ToList(),
         balancing = route.Balancing.HashKey is null
             ? route.Balancing.Policy.ToString()
-            : $"{route.Balancing.Policy} on {route.Balancing.HashKey.Source} {route.Balancing.HashKey.Name}",
+            : $"{route.Balancing.Policy} on {route.Balancing.HashKey.Source} {route.Balancing.HashKey.Name} (bounded load {route.Balancing.BoundedLoadPercent}%)",
+        slowStart = route.Balancing.SlowStart.ToString(),
+        rebalance = route.Balancing.Rebalance is { } r ? $"above {r.ThresholdPercent}% of mean, at most {r.MaxClosesPercent}% per {r.Interval}" : "off",
         idleTimeout = route.IdleTimeout?.ToString() ?? "none",
         connectTimeout = route.ConnectTimeout.ToString(),
+        drainTimeout = route.DrainTimeout.ToString(),
+        limits = $"per endpoint {route.Limits.MaxPerEndpoint?.ToString() ?? "none"}, per route {route.Limits.MaxPerRoute?.ToString() ?? "none"}",
         allowedOrigins = route.AllowedOrigins,
         allowPlainHttp = route.AllowPlainHttp,
     };

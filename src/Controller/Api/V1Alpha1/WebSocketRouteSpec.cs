@@ -29,6 +29,9 @@ public sealed class WebSocketRouteSpec
     [JsonPropertyName("timeouts")]
     public TimeoutsSpec? Timeouts { get; set; }
 
+    [JsonPropertyName("limits")]
+    public LimitsSpec? Limits { get; set; }
+
     /// <summary>Origins a browser may open the WebSocket from; empty allows any.</summary>
     [JsonPropertyName("allowedOrigins")]
     public IList<string>? AllowedOrigins { get; set; }
@@ -66,6 +69,45 @@ public sealed class BalancingSpec
     /// <summary>Required for ConsistentHash: where the hash key is read from.</summary>
     [JsonPropertyName("hashKey")]
     public HashKeySpec? HashKey { get; set; }
+
+    /// <summary>ConsistentHash: no endpoint takes more than this percentage of the mean (default 125).</summary>
+    [JsonPropertyName("boundedLoadPercent")]
+    public int? BoundedLoadPercent { get; set; }
+
+    /// <summary>A new endpoint's share of new connections ramps up over this window (default 0: off).</summary>
+    [JsonPropertyName("slowStart")]
+    public string? SlowStart { get; set; }
+
+    [JsonPropertyName("rebalance")]
+    public RebalanceSpec? Rebalance { get; set; }
+}
+
+/// <summary>Shedding connections from overloaded endpoints after a scale-up, with Close 1012.</summary>
+public sealed class RebalanceSpec
+{
+    [JsonPropertyName("enabled")]
+    public bool? Enabled { get; set; }
+
+    /// <summary>Rebalance while max/mean open connections is above this percentage (default 120).</summary>
+    [JsonPropertyName("thresholdPercent")]
+    public int? ThresholdPercent { get; set; }
+
+    /// <summary>At most this percentage of the route's connections closed per interval (default 1).</summary>
+    [JsonPropertyName("maxClosesPercent")]
+    public int? MaxClosesPercent { get; set; }
+
+    /// <summary>Pacing interval (default 10s).</summary>
+    [JsonPropertyName("interval")]
+    public string? Interval { get; set; }
+}
+
+public sealed class LimitsSpec
+{
+    [JsonPropertyName("maxConnectionsPerEndpoint")]
+    public int? MaxConnectionsPerEndpoint { get; set; }
+
+    [JsonPropertyName("maxConnectionsPerRoute")]
+    public int? MaxConnectionsPerRoute { get; set; }
 }
 
 public sealed class HashKeySpec
@@ -87,6 +129,10 @@ public sealed class TimeoutsSpec
     /// <summary>Give up connecting to a backend after this long (default 5s).</summary>
     [JsonPropertyName("connect")]
     public string? Connect { get; set; }
+
+    /// <summary>Tunnels on an endpoint that left are closed (1001) at moments spread over this window (default 30s).</summary>
+    [JsonPropertyName("drain")]
+    public string? Drain { get; set; }
 }
 
 public sealed class TlsSpec

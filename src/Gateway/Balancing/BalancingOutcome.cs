@@ -1,0 +1,22 @@
+using Sockway.Gateway.Connections;
+
+namespace Sockway.Gateway.Balancing;
+
+/// <summary>Why no endpoint was picked, when none was.</summary>
+public enum BalancingFailure
+{
+    None,
+    NoEndpoint,
+    LimitReached,
+}
+
+/// <summary>
+/// Per-request feature: the tunnel whose slot the policy reserved (released when the request ends), or why
+/// nothing could be reserved.
+/// </summary>
+public sealed class TunnelFeature
+{
+    public Tunnel? Tunnel { get; internal set; }
+
+    public BalancingFailure Failure { get; internal set; }
+}

@@ -1,0 +1,33 @@
+using Microsoft.AspNetCore.Http.Features;
+using Sockway.Gateway.Balancing;
+
+namespace Sockway.Gateway.Connections;
+
+/// <summary>
+/// Replaces Kestrel's HTTP/1.1 upgrade feature for WebSocket requests, so the client side of the tunnel YARP
+/// receives is Sockway's tracked stream.
+/// </summary>
+internal sealed class TrackedUpgradeFeature(IHttpUpgradeFeature inner, TunnelFeature tunnel) : IHttpUpgradeFeature
+{
+    public bool IsUpgradableRequest => inner.IsUpgradableRequest;
+
+    public async Task<Stream> UpgradeAsync()
+    {
+        var stream = await inner.UpgradeAsync();
+        return tunnel.Tunnel?.AttachClient(stream) ?? stream;
+    }
+}
+
+/// <summary>The same for HTTP/2 extended CONNECT (RFC 8441).</summary>
+internal sealed class TrackedExtendedConnectFeature(IHttpExtendedConnectFeature inner, TunnelFeature tunnel) : IHttpExtendedConnectFeature
+{
+    public bool IsExtendedConnect => inner.IsExtendedConnect;
+
+    public string? Protocol => inner.Protocol;
+
+    public async ValueTask<Stream> AcceptAsync()
+    {
+        var stream = await inner.AcceptAsync();
+        return tunnel.Tunnel?.AttachClient(stream) ?? stream;
+    }
+}

@@ -1,0 +1,88 @@
+using Sockway.Gateway.Framing;
+
+namespace Sockway.Gateway.Connections;
+
+/// <summary>Why Sockway itself closed a tunnel (null when a peer closed it).</summary>
+public enum GatewayCloseReason
+{
+    Drain,
+    Rebalance,
+    Shutdown,
+}
+
+/// <summary>
+/// One proxied connection, registered from the moment a slot is reserved for it (at pick time) until it ends.
+/// Once upgraded it carries both tracked streams, which is how Sockway closes it gracefully.
+/// </summary>
+public sealed class Tunnel
+{
+    private static readonly TimeSpan CloseGrace = TimeSpan.FromSeconds(5);
+    private int _closing;
+
+    internal Tunnel(long id, string routeId, EndpointLoad endpoint)
+    {
+        Id = id;
+        RouteId = routeId;
+        Endpoint = endpoint;
+        Started = DateTimeOffset.UtcNow;
+    }
+
+    public long Id { get; }
+
+    public string RouteId { get; }
+
+    public string EndpointKey => Endpoint.Key;
+
+    public DateTimeOffset Started { get; }
+
+    internal EndpointLoad Endpoint { get; }
+
+    /// <summary>The client side, once the upgrade was accepted.</summary>
+    public TrackedStream? Client { get; private set; }
+
+    /// <summary>The backend side, once the backend answered 101.</summary>
+    public TrackedStream? Backend { get; private set; }
+
+    public bool IsUpgraded => Client is not null && Backend is not null;
+
+    /// <summary>Set when Sockway decided to close this tunnel.</summary>
+    public GatewayCloseReason? ClosedBy { get; private set; }
+
+    public bool IsClosing => Volatile.Read(ref _closing) != 0;
+
+    /// <summary>When a drain is scheduled for this tunnel (drain is cancelled if the endpoint becomes ready again).</summary>
+    internal long DrainDueTicks { get; set; }
+
+    internal GatewayCloseReason DrainReason { get; set; }
+
+    internal bool DrainScheduled => DrainDueTicks != 0;
+
+    internal Stream AttachClient(Stream stream) => Client = new TrackedStream(stream, peerIsServer: false);
+
+    internal Stream AttachBackend(Stream stream) => Backend = new TrackedStream(stream, peerIsServer: true);
+
+    /// <summary>
+    /// Closes the tunnel gracefully: a Close frame with <paramref name="code"/> to both peers at frame boundaries,
+    /// then the backend's reply (or, failing that, a grace period) ends the tunnel. Never a bare TCP reset.
+    /// </summary>
+    public async Task CloseAsync(ushort code, string reason, GatewayCloseReason why)
+    {
+        if (Interlocked.Exchange(ref _closing, 1) != 0)
+        {
+            return;
+        }
+
+        var client = Client;
+        var backend = Backend;
+        if (client is null || backend is null || client.Outgoing.SawClose || backend.Outgoing.SawClose)
+        {
+            // Not a WebSocket yet, or its peers are already closing it themselves.
+            return;
+        }
+
+        ClosedBy = why;
+        await Task.WhenAll(client.SendCloseAsync(code, reason), backend.SendCloseAsync(code, reason));
+        // A backend that answers the Close also ends the TCP connection; one that does not is ended for it.
+        _ = Task.Delay(CloseGrace).ContinueWith(_ => backend.EndReads(), TaskScheduler.Default);
+    }
+}

@@ -1,0 +1,80 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Sockway.Gateway.Configuration;
+using Sockway.Gateway.Connections;
+
+namespace Sockway.Gateway.Drain;
+
+/// <summary>
+/// After each config apply: tunnels whose endpoint left their route (removed, not ready, terminating) are
+/// scheduled for a graceful close within the route's drain timeout; an endpoint that came back is spared; and
+/// endpoints that just became ready start their slow-start ramp.
+/// </summary>
+public sealed partial class EndpointDrainer
+{
+    private readonly ConnectionRegistry _registry;
+    private readonly DrainScheduler _scheduler;
+    private readonly TimeProvider _time;
+    private readonly DrainOptions _options;
+    private readonly ILogger<EndpointDrainer> _logger;
+
+    public EndpointDrainer(ConnectionRegistry registry, DrainScheduler scheduler, TimeProvider time, IOptions<DrainOptions> options, ILogger<EndpointDrainer> logger)
+    {
+        _registry = registry;
+        _scheduler = scheduler;
+        _time = time;
+        _options = options.Value;
+        _logger = logger;
+    }
+
+    public void OnApplied(GatewayConfig config)
+    {
+        var routes = config.Routes.ToDictionary(r => r.Id, r => r, StringComparer.Ordinal);
+        var ready = config.Routes.SelectMany(r => r.Endpoints.Where(e => e.Ready).Select(e => e.Key)).ToHashSet(StringComparer.Ordinal);
+        UpdateReadiness(ready);
+
+        var scheduled = 0;
+        foreach (var tunnel in _registry.Tunnels)
+        {
+            var stillReady = routes.TryGetValue(tunnel.RouteId, out var route) && route.Endpoints.Any(e => e.Ready && e.Key == tunnel.EndpointKey);
+            if (stillReady)
+            {
+                if (tunnel.DrainScheduled && tunnel.DrainReason == GatewayCloseReason.Drain)
+                {
+                    _scheduler.Cancel(tunnel);
+                }
+            }
+            else if (!tunnel.DrainScheduled && !tunnel.IsClosing)
+            {
+                _scheduler.ScheduleWithin(tunnel, route?.DrainTimeout ?? _options.OrphanedRouteDrainTimeout, GatewayCloseReason.Drain);
+                scheduled++;
+            }
+        }
+
+        if (scheduled > 0)
+        {
+            LogDraining(scheduled);
+        }
+    }
+
+    private void UpdateReadiness(HashSet<string> ready)
+    {
+        var now = _time.GetTimestamp();
+        foreach (var key in ready)
+        {
+            var load = _registry.Endpoint(key);
+            load.ReadySinceTicks ??= now;
+        }
+
+        foreach (var load in _registry.Endpoints)
+        {
+            if (!ready.Contains(load.Key))
+            {
+                load.ReadySinceTicks = null;
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Draining {Count} tunnel(s) whose endpoint is no longer ready")]
+    private partial void LogDraining(int count);
+}
