@@ -1,7 +1,9 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Net.Http.Headers;
+using Microsoft.Extensions.Options;
 using Sockway.Gateway.Balancing;
+using Sockway.Gateway.Hosting;
 
 namespace Sockway.Gateway.Connections;
 
@@ -9,15 +11,21 @@ namespace Sockway.Gateway.Connections;
 /// Wraps the rest of YARP's proxy pipeline (balancing and forwarding) for one request. For a WebSocket the
 /// forwarder returns only when the tunnel ends, so the slot reserved at pick time is released here, exactly once.
 /// </summary>
-internal sealed class TunnelLifetimeMiddleware(RequestDelegate next, ConnectionRegistry registry)
+internal sealed class TunnelLifetimeMiddleware(RequestDelegate next, ConnectionRegistry registry, IOptions<GatewayOptions> options)
 {
+    private readonly bool _trackFrames = options.Value.FrameTracking;
+
     private const string RetryAfterSeconds = "5";
 
     public async Task InvokeAsync(HttpContext context)
     {
         var feature = new TunnelFeature();
         context.Features.Set(feature);
-        WrapUpgradeFeatures(context, feature);
+        if (_trackFrames)
+        {
+            WrapUpgradeFeatures(context, feature);
+        }
+
         try
         {
             await next(context);

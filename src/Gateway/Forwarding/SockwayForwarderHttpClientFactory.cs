@@ -1,13 +1,17 @@
 using System.Globalization;
 using Sockway.Gateway.Configuration;
+using Microsoft.Extensions.Options;
 using Sockway.Gateway.Connections;
+using Sockway.Gateway.Hosting;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace Sockway.Gateway.Forwarding;
 
 /// <summary>Applies each route's connect timeout to the handler YARP uses for its cluster.</summary>
-internal sealed class SockwayForwarderHttpClientFactory : ForwarderHttpClientFactory
+internal sealed class SockwayForwarderHttpClientFactory(IOptions<GatewayOptions> options) : ForwarderHttpClientFactory
 {
+    private readonly bool _trackFrames = options.Value.FrameTracking;
+
     protected override void ConfigureHandler(ForwarderHttpClientContext context, SocketsHttpHandler handler)
     {
         base.ConfigureHandler(context, handler);
@@ -20,7 +24,7 @@ internal sealed class SockwayForwarderHttpClientFactory : ForwarderHttpClientFac
 
     // The backend side of every upgraded tunnel passes through here to be tracked.
     protected override HttpMessageHandler WrapHandler(ForwarderHttpClientContext context, HttpMessageHandler handler) =>
-        new BackendTunnelHandler(base.WrapHandler(context, handler));
+        _trackFrames ? new BackendTunnelHandler(base.WrapHandler(context, handler)) : base.WrapHandler(context, handler);
 
     protected override bool CanReuseOldClient(ForwarderHttpClientContext context) =>
         base.CanReuseOldClient(context) && SameConnectTimeout(context.OldMetadata, context.NewMetadata);

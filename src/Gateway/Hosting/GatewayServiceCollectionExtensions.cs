@@ -22,6 +22,7 @@ public static class GatewayServiceCollectionExtensions
     public static IServiceCollection AddSockwayGateway(this IServiceCollection services)
     {
         services.TryAddSingleton(TimeProvider.System);
+        services.AddOptions<GatewayOptions>().BindConfiguration(GatewayOptions.Section);
         services.AddSingleton<RouteTable>();
         services.AddSingleton<ConnectionRegistry>();
         services.AddSingleton<GatewayDrainState>();

@@ -1,0 +1,55 @@
+namespace Sockway.Gateway.Configuration;
+
+/// <summary>One routable WebSocket route with its backend endpoints and per-route behaviour.</summary>
+public sealed record GatewayRoute
+{
+    /// <summary>Stable, unique id (namespace/name of the source object).</summary>
+    public required string Id { get; init; }
+
+    /// <summary>Host names to match; empty matches any host.</summary>
+    public IReadOnlyList<string> Hosts { get; init; } = [];
+
+    public required string Path { get; init; }
+
+    public PathMatchType PathType { get; init; } = PathMatchType.Prefix;
+
+    /// <summary>All known endpoints; only <see cref="GatewayEndpoint.Ready"/> ones take new connections.</summary>
+    public IReadOnlyList<GatewayEndpoint> Endpoints { get; init; } = [];
+
+    public BalancingSettings Balancing { get; init; } = BalancingSettings.Default;
+
+    /// <summary>Idle timeout for a tunnel; null means none.</summary>
+    public TimeSpan? IdleTimeout { get; init; } = TimeSpan.FromHours(1);
+
+    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Origins allowed to open a WebSocket; empty allows any.</summary>
+    public IReadOnlyList<string> AllowedOrigins { get; init; } = [];
+
+    /// <summary>Whether non-upgrade requests are proxied too (otherwise they get 426).</summary>
+    public bool AllowPlainHttp { get; init; } = true;
+
+    /// <summary>How long tunnels on an endpoint that left stay open; their Close frames are spread over it.</summary>
+    public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    public ConnectionLimits Limits { get; init; } = ConnectionLimits.None;
+}
+
+/// <summary>Connection caps; a request over a cap gets 503 with Retry-After.</summary>
+public sealed record ConnectionLimits(int? MaxPerEndpoint = null, int? MaxPerRoute = null)
+{
+    public static ConnectionLimits None { get; } = new();
+}
+
+public enum PathMatchType
+{
+    Prefix,
+    Exact,
+}
+
+/// <summary>A backend endpoint. Not-ready (terminating) endpoints keep open tunnels but get no new ones.</summary>
+public sealed record GatewayEndpoint(string Host, int Port, bool Ready = true)
+{
+    /// <summary>The registry key: address:port, stable across config changes.</summary>
+    public string Key => Host.Contains(':') ? $"[{Host}]:{Port}" : $"{Host}:{Port}";
+}
