@@ -74,17 +74,5 @@ public sealed class SockwayHost : IAsyncDisposable
     public Task<GatewayConfig> WaitForRouteAsync(string routeId, int readyEndpoints, TimeSpan? timeout = null) =>
         WaitForConfigAsync(c => c.Routes.Any(r => r.Id == routeId && r.Endpoints.Count(e => e.Ready) == readyEndpoints), timeout);
 
-    public async ValueTask DisposeAsync()
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        try
-        {
-            await App.StopAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-        }
-
-        await App.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => HostStopper.StopAsync(App, TimeSpan.FromSeconds(10));
 }

@@ -110,19 +110,7 @@ public sealed class TestBackend : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-        try
-        {
-            await _app.StopAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-        }
-
-        await _app.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => HostStopper.StopAsync(_app, TimeSpan.FromSeconds(5));
 }
 
 public sealed record SeenRequest(string Method, string Path, string Host, string ForwardedFor, string ForwardedProto, string ForwardedHost, bool IsWebSocket);

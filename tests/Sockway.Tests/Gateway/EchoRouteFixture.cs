@@ -6,30 +6,18 @@ namespace Sockway.Tests.Gateway;
 /// <summary>Two real echo backends behind one route (/ws → Service echo), served by a real Sockway.</summary>
 public sealed class EchoRouteFixture : IAsyncLifetime
 {
-    public RouteDirectory Routes { get; } = new();
+    private Scenario _scenario = null!;
 
-    public TestBackend A { get; private set; } = null!;
+    public TestBackend A => _scenario.Backends[0];
 
-    public TestBackend B { get; private set; } = null!;
+    public TestBackend B => _scenario.Backends[1];
 
-    public SockwayHost Sockway { get; private set; } = null!;
+    public SockwayHost Sockway => _scenario.Sockway;
 
-    public async Task InitializeAsync()
+    public async Task InitializeAsync() => _scenario = await Scenario.StartAsync(2, s => new Dictionary<string, string>
     {
-        A = await TestBackend.StartAsync("backend-a");
-        B = await TestBackend.StartAsync("backend-b");
-        Routes.Write("echo.yaml", Manifests.Join(
-            Manifests.Route("echo", "/ws", "echo", hosts: null),
-            Manifests.Service("echo")) + Manifests.Slices("echo", [A.Port, B.Port]));
-        Sockway = await SockwayHost.StartAsync(Routes.Path);
-        await Sockway.WaitForRouteAsync("default/echo", 2);
-    }
+        ["echo.yaml"] = Manifests.Join(Manifests.Route("echo", "/ws", "echo"), Manifests.Service("echo")) + Manifests.Slices("echo", s.Backends.Select(b => b.Port)),
+    }, "default/echo");
 
-    public async Task DisposeAsync()
-    {
-        await Sockway.DisposeAsync();
-        await A.DisposeAsync();
-        await B.DisposeAsync();
-        Routes.Dispose();
-    }
+    public Task DisposeAsync() => _scenario.DisposeAsync().AsTask();
 }

@@ -6,22 +6,17 @@ namespace Sockway.Tests.Gateway;
 /// <summary>Bad handshakes, foreign origins and plain requests on WebSocket-only routes never reach a backend.</summary>
 public sealed class HandshakeGuardTests : IAsyncLifetime
 {
-    private readonly RouteDirectory _routes = new();
-    private TestBackend _backend = null!;
-    private SockwayHost _sockway = null!;
+    private Scenario _scenario = null!;
 
-    public async Task InitializeAsync()
+    public async Task InitializeAsync() => _scenario = await Scenario.StartAsync(1, s => new Dictionary<string, string>
     {
-        _backend = await TestBackend.StartAsync("guarded");
-        _routes.Write("guarded.yaml", Manifests.Join(
+        ["guarded.yaml"] = Manifests.Join(
             Manifests.Route("guarded", "/ws", "guarded", extraSpec: """
                 allowedOrigins: ["https://app.example.com", "https://*.trusted.example"]
                 allowPlainHttp: false
                 """),
-            Manifests.Service("guarded")) + Manifests.Slices("guarded", [_backend.Port]));
-        _sockway = await SockwayHost.StartAsync(_routes.Path);
-        await _sockway.WaitForRouteAsync("default/guarded", 1);
-    }
+            Manifests.Service("guarded")) + Manifests.Slices("guarded", [s.Backend.Port]),
+    }, "default/guarded");
 
     public static TheoryData<string, string, int> MalformedHandshakes => new()
     {
@@ -38,11 +33,11 @@ public sealed class HandshakeGuardTests : IAsyncLifetime
     [MemberData(nameof(MalformedHandshakes))]
     public async Task Rejected_with_4xx_without_touching_the_backend(string what, string request, int status)
     {
-        var (head, body) = await RawHttp.SendAsync(_sockway.HttpUri.Port, request);
+        var (head, body) = await RawHttp.SendAsync(_scenario.Sockway.HttpUri.Port, request);
 
         Assert.True(head.StartsWith($"HTTP/1.1 {status}", StringComparison.Ordinal), $"{what}: {head}");
         Assert.False(string.IsNullOrWhiteSpace(body), $"{what}: the rejection should say why");
-        Assert.Equal(0, _backend.Requests);
+        Assert.Equal(0, _scenario.Backend.Requests);
     }
 
     [Theory]
@@ -50,15 +45,10 @@ public sealed class HandshakeGuardTests : IAsyncLifetime
     [InlineData("https://eu.trusted.example")]
     public async Task Allowed_origins_are_proxied(string origin)
     {
-        using var socket = await WebSocketClient.ConnectAsync(_sockway.WebSocketUri("/ws"), o => o.SetRequestHeader("Origin", origin));
+        using var socket = await WebSocketClient.ConnectAsync(_scenario.Sockway.WebSocketUri("/ws"), o => o.SetRequestHeader("Origin", origin));
 
         Assert.Equal("hi", await socket.RoundTripAsync("hi"));
     }
 
-    public async Task DisposeAsync()
-    {
-        await _sockway.DisposeAsync();
-        await _backend.DisposeAsync();
-        _routes.Dispose();
-    }
+    public Task DisposeAsync() => _scenario.DisposeAsync().AsTask();
 }

@@ -38,7 +38,7 @@ public sealed class Http1WebSocketTests : IClassFixture<EchoRouteFixture>
             names.Add(await socket.WhoAmIAsync());
         }
 
-        Assert.Equal(["backend-a", "backend-b"], names.Order());
+        Assert.Equal(["backend-0", "backend-1"], names.Order());
         sockets.ForEach(s => s.Dispose());
     }
 
@@ -49,7 +49,7 @@ public sealed class Http1WebSocketTests : IClassFixture<EchoRouteFixture>
         var response = await client.GetAsync(new Uri(_fixture.Sockway.HttpUri, "/ws/status"));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Contains(await response.Content.ReadAsStringAsync(), new[] { "backend-a", "backend-b" });
+        Assert.Contains(await response.Content.ReadAsStringAsync(), new[] { "backend-0", "backend-1" });
     }
 
     [Fact]

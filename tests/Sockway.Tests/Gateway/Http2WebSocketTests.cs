@@ -10,27 +10,25 @@ namespace Sockway.Tests.Gateway;
 public sealed class Http2WebSocketTests : IAsyncLifetime
 {
     private const string Host = "chat.sockway.test";
-    private readonly RouteDirectory _routes = new();
-    private TestBackend _backend = null!;
-    private SockwayHost _sockway = null!;
+    private Scenario _scenario = null!;
 
     public async Task InitializeAsync()
     {
-        _backend = await TestBackend.StartAsync("h2-backend");
         var (cert, key) = TestCertificates.Create(Host);
-        _routes.Write("chat.yaml", Manifests.Join(
-            Manifests.Route("chat", "/ws", "chat", hosts: Host, extraSpec: "tls:\n  secretName: chat-tls"),
-            Manifests.Service("chat"),
-            TestCertificates.SecretYaml("chat-tls", cert, key)) + Manifests.Slices("chat", [_backend.Port]));
-        _sockway = await SockwayHost.StartAsync(_routes.Path, https: true);
-        await _sockway.WaitForRouteAsync("default/chat", 1);
+        _scenario = await Scenario.StartAsync(1, s => new Dictionary<string, string>
+        {
+            ["chat.yaml"] = Manifests.Join(
+                Manifests.Route("chat", "/ws", "chat", hosts: Host, extraSpec: "tls:\n  secretName: chat-tls"),
+                Manifests.Service("chat"),
+                TestCertificates.SecretYaml("chat-tls", cert, key)) + Manifests.Slices("chat", [s.Backend.Port]),
+        }, "default/chat", https: true);
     }
 
     [Fact]
     public async Task Echoes_over_http2_extended_connect()
     {
         using var invoker = new HttpMessageInvoker(LoopbackTlsHandler());
-        using var socket = await WebSocketClient.ConnectAsync(new Uri($"wss://{Host}:{_sockway.HttpsUri!.Port}/ws"), o =>
+        using var socket = await WebSocketClient.ConnectAsync(new Uri($"wss://{Host}:{_scenario.Sockway.HttpsUri!.Port}/ws"), o =>
         {
             o.HttpVersion = HttpVersion.Version20;
             o.HttpVersionPolicy = HttpVersionPolicy.RequestVersionExact;
@@ -40,9 +38,9 @@ public sealed class Http2WebSocketTests : IAsyncLifetime
         // 200 (not 101) is the answer to an HTTP/2 extended CONNECT.
         Assert.Equal(HttpStatusCode.OK, socket.HttpStatusCode);
         Assert.Equal("over h2", await socket.RoundTripAsync("over h2"));
-        Assert.Equal("h2-backend", await socket.WhoAmIAsync());
-        var seen = Assert.Single(_backend.Seen, r => r.IsWebSocket);
-        Assert.Equal($"{Host}:{_sockway.HttpsUri.Port}", seen.Host);
+        Assert.Equal("backend-0", await socket.WhoAmIAsync());
+        var seen = Assert.Single(_scenario.Backend.Seen, r => r.IsWebSocket);
+        Assert.Equal($"{Host}:{_scenario.Sockway.HttpsUri.Port}", seen.Host);
         Assert.Equal("https", seen.ForwardedProto);
         await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, null, CancellationToken.None);
     }
@@ -51,7 +49,7 @@ public sealed class Http2WebSocketTests : IAsyncLifetime
     public async Task Http11_upgrade_works_on_the_tls_listener_too()
     {
         using var invoker = new HttpMessageInvoker(LoopbackTlsHandler());
-        using var socket = await WebSocketClient.ConnectAsync(new Uri($"wss://{Host}:{_sockway.HttpsUri!.Port}/ws"),
+        using var socket = await WebSocketClient.ConnectAsync(new Uri($"wss://{Host}:{_scenario.Sockway.HttpsUri!.Port}/ws"),
             o => o.CollectHttpResponseDetails = true, invoker);
 
         Assert.Equal(HttpStatusCode.SwitchingProtocols, socket.HttpStatusCode);
@@ -70,10 +68,5 @@ public sealed class Http2WebSocketTests : IAsyncLifetime
         },
     };
 
-    public async Task DisposeAsync()
-    {
-        await _sockway.DisposeAsync();
-        await _backend.DisposeAsync();
-        _routes.Dispose();
-    }
+    public Task DisposeAsync() => _scenario.DisposeAsync().AsTask();
 }

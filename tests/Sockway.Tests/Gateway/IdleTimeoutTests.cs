@@ -9,26 +9,21 @@ namespace Sockway.Tests.Gateway;
 /// <summary>timeouts.idle closes silent tunnels, keeps busy ones, and replaces YARP's 100 s default.</summary>
 public sealed class IdleTimeoutTests : IAsyncLifetime
 {
-    private readonly RouteDirectory _routes = new();
-    private TestBackend _backend = null!;
-    private SockwayHost _sockway = null!;
+    private Scenario _scenario = null!;
 
-    public async Task InitializeAsync()
+    public async Task InitializeAsync() => _scenario = await Scenario.StartAsync(1, s => new Dictionary<string, string>
     {
-        _backend = await TestBackend.StartAsync("idle");
-        _routes.Write("idle.yaml", Manifests.Join(
+        ["idle.yaml"] = Manifests.Join(
             Manifests.Route("short", "/short", "idle", extraSpec: "timeouts:\n  idle: 1s"),
             Manifests.Route("default-idle", "/default", "idle"),
             Manifests.Route("never", "/never", "idle", extraSpec: "timeouts:\n  idle: \"0\""),
-            Manifests.Service("idle")) + Manifests.Slices("idle", [_backend.Port]));
-        _sockway = await SockwayHost.StartAsync(_routes.Path);
-        await _sockway.WaitForRouteAsync("default/never", 1);
-    }
+            Manifests.Service("idle")) + Manifests.Slices("idle", [s.Backend.Port]),
+    }, "default/never");
 
     [Fact]
     public async Task A_silent_tunnel_is_closed_after_the_idle_timeout()
     {
-        using var socket = await WebSocketClient.ConnectAsync(_sockway.WebSocketUri("/short"));
+        using var socket = await WebSocketClient.ConnectAsync(_scenario.Sockway.WebSocketUri("/short"));
         Assert.Equal("first", await socket.RoundTripAsync("first"));
 
         var ended = await Record.ExceptionAsync(() => socket.ReceiveTextAsync(TimeSpan.FromSeconds(10)));
@@ -36,13 +31,13 @@ public sealed class IdleTimeoutTests : IAsyncLifetime
         Assert.NotNull(ended);
         Assert.IsNotType<OperationCanceledException>(ended);
         Assert.NotEqual(WebSocketState.Open, socket.State);
-        await WaitUntil(() => _backend.OpenSockets == 0);
+        await WaitUntil(() => _scenario.Backend.OpenSockets == 0);
     }
 
     [Fact]
     public async Task A_busy_tunnel_outlives_the_idle_timeout()
     {
-        using var socket = await WebSocketClient.ConnectAsync(_sockway.WebSocketUri("/short"));
+        using var socket = await WebSocketClient.ConnectAsync(_scenario.Sockway.WebSocketUri("/short"));
         for (var i = 0; i < 10; i++)
         {
             Assert.Equal($"beat {i}", await socket.RoundTripAsync($"beat {i}"));
@@ -55,7 +50,7 @@ public sealed class IdleTimeoutTests : IAsyncLifetime
     [Fact]
     public void Routes_without_a_timeout_get_one_hour_and_zero_means_none_never_yarps_100_seconds()
     {
-        var proxy = _sockway.App.Services.GetRequiredService<IProxyStateLookup>();
+        var proxy = _scenario.Sockway.App.Services.GetRequiredService<IProxyStateLookup>();
         Assert.True(proxy.TryGetCluster("default/default-idle", out var defaulted));
         Assert.True(proxy.TryGetCluster("default/never", out var never));
 
@@ -73,10 +68,5 @@ public sealed class IdleTimeoutTests : IAsyncLifetime
         Assert.True(condition());
     }
 
-    public async Task DisposeAsync()
-    {
-        await _sockway.DisposeAsync();
-        await _backend.DisposeAsync();
-        _routes.Dispose();
-    }
+    public Task DisposeAsync() => _scenario.DisposeAsync().AsTask();
 }
