@@ -30,13 +30,14 @@ public sealed partial class EndpointDrainer
     public void OnApplied(GatewayConfig config)
     {
         var routes = config.Routes.ToDictionary(r => r.Id, r => r, StringComparer.Ordinal);
-        var ready = config.Routes.SelectMany(r => r.Endpoints.Where(e => e.Ready).Select(e => e.Key)).ToHashSet(StringComparer.Ordinal);
-        UpdateReadiness(ready);
+        // (route, endpoint) pairs that take connections: a set, since this runs over every open tunnel.
+        var readyPairs = config.Routes.SelectMany(r => r.Endpoints.Where(e => e.Ready).Select(e => (r.Id, e.Key))).ToHashSet();
+        UpdateReadiness(readyPairs.Select(p => p.Key).ToHashSet(StringComparer.Ordinal));
 
         var scheduled = 0;
         foreach (var tunnel in _registry.Tunnels)
         {
-            var stillReady = routes.TryGetValue(tunnel.RouteId, out var route) && route.Endpoints.Any(e => e.Ready && e.Key == tunnel.EndpointKey);
+            var stillReady = readyPairs.Contains((tunnel.RouteId, tunnel.EndpointKey));
             if (stillReady)
             {
                 if (tunnel.DrainScheduled && tunnel.DrainReason == GatewayCloseReason.Drain)
@@ -46,7 +47,8 @@ public sealed partial class EndpointDrainer
             }
             else if (!tunnel.DrainScheduled && !tunnel.IsClosing)
             {
-                _scheduler.ScheduleWithin(tunnel, route?.DrainTimeout ?? _options.OrphanedRouteDrainTimeout, GatewayCloseReason.Drain);
+                var window = routes.TryGetValue(tunnel.RouteId, out var route) ? route.DrainTimeout : _options.OrphanedRouteDrainTimeout;
+                _scheduler.ScheduleWithin(tunnel, window, GatewayCloseReason.Drain);
                 scheduled++;
             }
         }
