@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection;
+using Sockway.Gateway.Connections;
 using Sockway.Testing;
 
 namespace Sockway.Tests.Balancing;
@@ -57,6 +59,10 @@ internal sealed class BackendPool : IAsyncDisposable
         WriteRoutes();
         await Sockway.WaitForRouteAsync("default/pool", Ready.Count);
     }
+
+    /// <summary>Connections the gateway counts on a backend (what the balancer sees).</summary>
+    public int GatewayCount(TestBackend backend) =>
+        Sockway.App.Services.GetRequiredService<ConnectionRegistry>().Endpoint($"127.0.0.1:{backend.Port}").Active;
 
     public Uri Uri => Sockway.WebSocketUri("/pool");
 

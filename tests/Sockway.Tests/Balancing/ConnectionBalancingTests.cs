@@ -50,12 +50,32 @@ public sealed class ConnectionBalancingTests
         var names = await Task.WhenAll(sockets.Select(s => s.WhoAmIAsync()));
         // Close every tunnel held by backend-0; the next 10 connections must all go there.
         await CloseAll(sockets.Where((_, i) => names[i] == "backend-0").ToArray());
-        await WaitUntil(() => pool.Backends[0].OpenSockets == 0);
+        await WaitUntil(() => pool.Backends[0].OpenSockets == 0 && pool.GatewayCount(pool.Backends[0]) == 0);
 
         var again = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => WebSocketClient.ConnectAsync(pool.Uri)));
 
         Assert.All(await Task.WhenAll(again.Select(s => s.WhoAmIAsync())), n => Assert.Equal("backend-0", n));
         Assert.DoesNotContain(onFirst, s => s.State == WebSocketState.Aborted);
+    }
+
+    [Fact]
+    public async Task Aborted_connections_free_their_slot_too()
+    {
+        await using var pool = await BackendPool.StartAsync(2);
+        var sockets = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => WebSocketClient.ConnectAsync(pool.Uri)));
+        var names = await Task.WhenAll(sockets.Select(s => s.WhoAmIAsync()));
+
+        // Clients vanishing without a Close (a dropped mobile link) must not leave phantom load behind.
+        foreach (var socket in sockets.Where((_, i) => names[i] == "backend-1"))
+        {
+            socket.Abort();
+        }
+
+        await WaitUntil(() => pool.Backends[1].OpenSockets == 0 && pool.GatewayCount(pool.Backends[1]) == 0);
+        var again = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => WebSocketClient.ConnectAsync(pool.Uri)));
+
+        Assert.All(await Task.WhenAll(again.Select(s => s.WhoAmIAsync())), n => Assert.Equal("backend-1", n));
+        await CloseAll([.. sockets, .. again]);
     }
 
     [Fact]
@@ -75,7 +95,7 @@ public sealed class ConnectionBalancingTests
         Assert.All(pool.Backends, b => Assert.InRange(b.OpenSockets, 2, 3));
 
         await open[0].CloseAsync(WebSocketCloseStatus.NormalClosure, null, CancellationToken.None);
-        await WaitUntil(() => pool.Backends.Sum(b => b.OpenSockets) == 4);
+        await WaitUntil(() => pool.Backends.Sum(b => b.OpenSockets) == 4 && pool.Backends.Sum(pool.GatewayCount) == 4);
         using var admitted = await WebSocketClient.ConnectAsync(pool.Uri);
         Assert.Equal("in", await admitted.RoundTripAsync("in"));
     }
