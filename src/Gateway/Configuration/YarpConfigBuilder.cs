@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using Yarp.ReverseProxy.Configuration;
 using Sockway.Gateway.Balancing;
+using Sockway.Gateway.Health;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace Sockway.Gateway.Configuration;
@@ -41,6 +42,15 @@ internal static class YarpConfigBuilder
             .Where(e => e.Ready)
             .DistinctBy(e => e.Key)
             .ToDictionary(e => e.Key, e => new DestinationConfig { Address = "http://" + e.Key }, StringComparer.Ordinal),
+        HealthCheck = new HealthCheckConfig
+        {
+            Passive = new PassiveHealthCheckConfig
+            {
+                Enabled = true,
+                Policy = ConnectFailureHealthPolicy.PolicyName,
+                ReactivationPeriod = ConnectFailureHealthPolicy.ReactivationPeriod,
+            },
+        },
         HttpRequest = new ForwarderRequestConfig
         {
             ActivityTimeout = route.IdleTimeout ?? NoIdleTimeout,

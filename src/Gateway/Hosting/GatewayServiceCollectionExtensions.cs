@@ -8,9 +8,11 @@ using Sockway.Gateway.Connections;
 using Sockway.Gateway.Drain;
 using Sockway.Gateway.Forwarding;
 using Sockway.Gateway.Handshake;
+using Sockway.Gateway.Health;
 using Sockway.Gateway.Tls;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Forwarder;
+using Yarp.ReverseProxy.Health;
 using Yarp.ReverseProxy.LoadBalancing;
 using Yarp.ReverseProxy.Transforms.Builder;
 
@@ -38,6 +40,7 @@ public static class GatewayServiceCollectionExtensions
         services.AddReverseProxy();
         services.AddSingleton<ITransformProvider, TunnelTransformProvider>();
         services.AddSingleton<IForwarderHttpClientFactory, SockwayForwarderHttpClientFactory>();
+        services.AddSingleton<IPassiveHealthCheckPolicy, ConnectFailureHealthPolicy>();
         services.AddSingleton<ILoadBalancingPolicy, LeastConnectionsPolicy>();
         services.AddSingleton<ILoadBalancingPolicy, PowerOfTwoLeastConnectionsPolicy>();
         services.AddSingleton<ILoadBalancingPolicy, RoundRobinPolicy>();
@@ -61,6 +64,7 @@ public static class GatewayServiceCollectionExtensions
             pipeline.UseMiddleware<UpgradeGuardMiddleware>();
             pipeline.UseMiddleware<TunnelLifetimeMiddleware>();
             pipeline.UseLoadBalancing();
+            pipeline.UsePassiveHealthChecks();
         });
     }
 }

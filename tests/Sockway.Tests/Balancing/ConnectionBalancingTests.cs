@@ -79,6 +79,32 @@ public sealed class ConnectionBalancingTests
     }
 
     [Fact]
+    public async Task An_unreachable_endpoint_is_taken_out_of_rotation_instead_of_attracting_every_connection()
+    {
+        await using var pool = await BackendPool.StartAsync(2);
+        // Still listed ready, but nothing listens any more: the endpoint with the fewest connections, forever.
+        await pool.Backends[1].DisposeAsync();
+
+        var failures = 0;
+        var sockets = new List<ClientWebSocket>();
+        for (var i = 0; i < 20; i++)
+        {
+            try
+            {
+                sockets.Add(await WebSocketClient.ConnectAsync(pool.Uri));
+            }
+            catch (WebSocketException)
+            {
+                failures++;
+            }
+        }
+
+        Assert.InRange(failures, 0, 1);
+        Assert.All(await Task.WhenAll(sockets.Select(s => s.WhoAmIAsync())), n => Assert.Equal("backend-0", n));
+        await CloseAll([.. sockets]);
+    }
+
+    [Fact]
     public async Task Limits_answer_503_with_retry_after_and_never_touch_a_backend()
     {
         await using var pool = await BackendPool.StartAsync(2, "limits:\n  maxConnectionsPerEndpoint: 3\n  maxConnectionsPerRoute: 5");
