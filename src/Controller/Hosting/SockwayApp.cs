@@ -7,9 +7,11 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using Sockway.Controller.Leadership;
 using Sockway.Controller.Pipeline;
 using Sockway.Controller.Sources;
 using Sockway.Controller.Sources.Files;
+using Sockway.Controller.Sources.Kubernetes;
 using Sockway.Controller.Status;
 using Sockway.Gateway.Hosting;
 using Sockway.Gateway.Tls;
@@ -27,6 +29,14 @@ public static class SockwayApp
         ["--management-port"] = ListenerOptions.Section + ":ManagementPort",
         ["--bind-address"] = ListenerOptions.Section + ":BindAddress",
         ["--route-class"] = PipelineOptions.Section + ":RouteClassName",
+        ["--kubeconfig"] = KubernetesSourceOptions.Section + ":Kubeconfig",
+        ["--context"] = KubernetesSourceOptions.Section + ":Context",
+        ["--api-server"] = KubernetesSourceOptions.Section + ":ApiServer",
+        ["--namespaces"] = KubernetesSourceOptions.Section + ":Namespaces",
+        ["--use-endpoints-v1"] = KubernetesSourceOptions.Section + ":UseEndpointsV1",
+        ["--leader-elect"] = LeaderElectionOptions.Section + ":Enabled",
+        ["--lease-name"] = LeaderElectionOptions.Section + ":LeaseName",
+        ["--lease-namespace"] = LeaderElectionOptions.Section + ":LeaseNamespace",
     };
 
     public static WebApplication Build(string[] args)
@@ -47,14 +57,14 @@ public static class SockwayApp
         // instead of writing a key ring to the user's profile.
         services.AddDataProtection().UseEphemeralDataProtectionProvider();
 
-        // One source feeds the pipeline: a directory of manifests (standalone) or, later, the Kubernetes API.
+        // One source feeds the pipeline: a directory of manifests (standalone, --routes) or, by default, the Kubernetes API.
         if (builder.Configuration.GetSection(DirectorySourceOptions.Section).Exists())
         {
             services.AddDirectorySource();
         }
         else
         {
-            throw new InvalidOperationException("No route source configured: pass --routes <directory> for standalone mode.");
+            services.AddKubernetesSource();
         }
 
         builder.WebHost.ConfigureKestrel((context, kestrel) =>

@@ -1,0 +1,30 @@
+using k8s;
+
+namespace Sockway.Controller.Sources.Kubernetes;
+
+/// <summary>Builds the one API client the process shares, from the options in the order a user expects.</summary>
+public static class KubernetesClientFactory
+{
+    public static IKubernetes Create(KubernetesSourceOptions options) => new k8s.Kubernetes(BuildConfiguration(options));
+
+    public static KubernetesClientConfiguration BuildConfiguration(KubernetesSourceOptions options)
+    {
+        if (!string.IsNullOrEmpty(options.ApiServer))
+        {
+            return new KubernetesClientConfiguration { Host = options.ApiServer };
+        }
+
+        if (!string.IsNullOrEmpty(options.Kubeconfig))
+        {
+            return KubernetesClientConfiguration.BuildConfigFromConfigFile(options.Kubeconfig, options.Context);
+        }
+
+        // An explicit KUBECONFIG wins over the service account so `KUBECONFIG=... sockway` behaves like kubectl.
+        if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable("KUBECONFIG")) && KubernetesClientConfiguration.IsInCluster())
+        {
+            return KubernetesClientConfiguration.InClusterConfig();
+        }
+
+        return KubernetesClientConfiguration.BuildConfigFromConfigFile(currentContext: options.Context);
+    }
+}

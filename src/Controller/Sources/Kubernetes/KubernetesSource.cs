@@ -1,0 +1,157 @@
+using k8s;
+using k8s.Models;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Sockway.Controller.Api.V1Alpha1;
+using Sockway.Controller.Snapshots;
+using Sockway.Controller.Translation;
+
+namespace Sockway.Controller.Sources.Kubernetes;
+
+/// <summary>
+/// Kubernetes mode: informers for WebSocketRoutes, Services, EndpointSlices (or v1 Endpoints) and TLS Secrets,
+/// in every namespace or in the configured ones, feeding snapshots to the pipeline. Nothing is published until
+/// every informer has completed its initial list, so the gateway never serves a half-loaded cluster. A burst of
+/// changes becomes one snapshot: the loop publishes once per wake-up, whatever arrived meanwhile.
+/// </summary>
+public sealed partial class KubernetesSource : BackgroundService
+{
+    private readonly SnapshotPublisher _publisher;
+    private readonly ILogger<KubernetesSource> _logger;
+    private readonly List<Informer<WebSocketRoute>> _routes = [];
+    private readonly List<Informer<V1Service>> _services = [];
+    private readonly List<Informer<V1EndpointSlice>> _slices = [];
+    private readonly List<Informer<V1Endpoints>> _endpoints = [];
+    private readonly List<Informer<V1Secret>> _secrets = [];
+    private readonly List<IInformer> _all = [];
+    private readonly List<Func<CancellationToken, Task>> _runners = [];
+    private readonly SemaphoreSlim _changed = new(0, 1);
+
+    public KubernetesSource(IKubernetes client, IOptions<KubernetesSourceOptions> options, SnapshotPublisher publisher, ILoggerFactory loggers)
+    {
+        _publisher = publisher;
+        _logger = loggers.CreateLogger<KubernetesSource>();
+        var settings = InformerSettings.From(options.Value);
+        var informerLogger = loggers.CreateLogger("Sockway.Controller.Sources.Kubernetes.Informer");
+        foreach (var scope in options.Value.NamespaceScopes())
+        {
+            Add(_routes, new Informer<WebSocketRoute>(client, ResourceType.WebSocketRoutes, scope, settings, informerLogger));
+            Add(_services, new Informer<V1Service>(client, ResourceType.Services, scope, settings, informerLogger));
+            if (options.Value.UseEndpointsV1)
+            {
+                Add(_endpoints, new Informer<V1Endpoints>(client, ResourceType.Endpoints, scope, settings, informerLogger));
+            }
+            else
+            {
+                Add(_slices, new Informer<V1EndpointSlice>(client, ResourceType.EndpointSlices, scope, settings, informerLogger));
+            }
+
+            Add(_secrets, new Informer<V1Secret>(client, ResourceType.TlsSecrets, scope, settings, informerLogger));
+        }
+    }
+
+    /// <summary>Every informer, for readiness and metrics (sync state, reconnects, relists).</summary>
+    public IReadOnlyList<IInformer> Informers => _all;
+
+    /// <summary>True once every informer completed its initial list.</summary>
+    public bool HasSynced => _all.All(i => i.HasSynced);
+
+    /// <summary>Snapshots published so far.</summary>
+    public long Published { get; private set; }
+
+    /// <summary>An object that could not be read (reported, skipped, never fatal).</summary>
+    public event Action<MalformedObject>? Malformed;
+
+    /// <summary>The route as the API server last showed it, status included (the status writer compares against it).</summary>
+    public WebSocketRoute? GetRoute(RouteKey key) => _routes.Select(i => i.Get(key.Namespace, key.Name)).FirstOrDefault(r => r is not null);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        LogStarting(string.Join(", ", _all.Select(i => i.Name)));
+        var running = _runners.Select(run => Task.Run(() => run(stoppingToken), stoppingToken)).ToList();
+        var synced = false;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await _changed.WaitAsync(stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+
+            if (!HasSynced)
+            {
+                continue;
+            }
+
+            if (!synced)
+            {
+                synced = true;
+                LogSynced();
+            }
+
+            _publisher.Publish(BuildSnapshot());
+            Published++;
+        }
+
+        await Task.WhenAll(running.Select(t => t.ContinueWith(_ => { }, TaskScheduler.Default)));
+    }
+
+    private void Add<T>(List<Informer<T>> list, Informer<T> informer)
+        where T : class, IKubernetesObject<V1ObjectMeta>
+    {
+        list.Add(informer);
+        _all.Add(informer);
+        informer.Changed += change =>
+        {
+            if (!IsStatusOnly(change))
+            {
+                Signal();
+            }
+        };
+        informer.Listed += Signal;
+        informer.Malformed += OnMalformed;
+        _runners.Add(informer.RunAsync);
+    }
+
+    private void OnMalformed(MalformedObject malformed) => Malformed?.Invoke(malformed);
+
+    // A status write (ours) changes a route's resourceVersion but not its generation or labels: nothing to re-translate.
+    private static bool IsStatusOnly<T>(InformerChange<T> change)
+        where T : class =>
+        change is { Type: InformerChangeType.Modified, Old: WebSocketRoute old, New: WebSocketRoute updated }
+        && old.Metadata.Generation is not null
+        && old.Metadata.Generation == updated.Metadata.Generation
+        && old.Metadata.CreationTimestamp == updated.Metadata.CreationTimestamp
+        && SameLabels(old.Metadata.Labels, updated.Metadata.Labels);
+
+    private static bool SameLabels(IDictionary<string, string>? a, IDictionary<string, string>? b) =>
+        (a?.Count ?? 0) == (b?.Count ?? 0) && (a is null || a.All(kv => b!.TryGetValue(kv.Key, out var v) && v == kv.Value));
+
+    private void Signal()
+    {
+        try
+        {
+            _changed.Release();
+        }
+        catch (SemaphoreFullException)
+        {
+            // A wake-up is already pending; it will see this change too.
+        }
+    }
+
+    private ClusterSnapshot BuildSnapshot() => new(
+        _routes.SelectMany(i => i.Items).ToList(),
+        _services.SelectMany(i => i.Items).ToList(),
+        _slices.SelectMany(i => i.Items).Concat(_endpoints.SelectMany(i => i.Items).SelectMany(EndpointsConverter.ToSlices)).ToList(),
+        _secrets.SelectMany(i => i.Items).ToList());
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Kubernetes mode: watching {Informers}")]
+    private partial void LogStarting(string informers);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Initial lists complete; publishing config")]
+    private partial void LogSynced();
+}

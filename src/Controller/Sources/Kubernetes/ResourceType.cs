@@ -1,0 +1,24 @@
+using Sockway.Controller.Api.V1Alpha1;
+
+namespace Sockway.Controller.Sources.Kubernetes;
+
+/// <summary>An API resource the controller lists and watches: enough to build its URL (group "" is the core API).</summary>
+public sealed record ResourceType(string Group, string Version, string Plural, string Kind, string? FieldSelector = null)
+{
+    public static ResourceType WebSocketRoutes { get; } = new(WebSocketRoute.Group, WebSocketRoute.Version, WebSocketRoute.Plural, WebSocketRoute.KindName);
+
+    public static ResourceType Services { get; } = new(string.Empty, "v1", "services", "Service");
+
+    public static ResourceType EndpointSlices { get; } = new("discovery.k8s.io", "v1", "endpointslices", "EndpointSlice");
+
+    public static ResourceType Endpoints { get; } = new(string.Empty, "v1", "endpoints", "Endpoints");
+
+    // Only TLS Secrets, filtered by the API server: one watch that never changes, instead of re-targeting watches
+    // each time a route names another Secret. RBAC cannot scope by type anyway, so this costs no extra permission,
+    // and other Secrets (tokens, passwords) never reach this process's memory.
+    public static ResourceType TlsSecrets { get; } = new(string.Empty, "v1", "secrets", "Secret", "type=kubernetes.io/tls");
+
+    public string ApiVersion => Group.Length == 0 ? Version : $"{Group}/{Version}";
+
+    public override string ToString() => Group.Length == 0 ? Plural : $"{Plural}.{Group}";
+}

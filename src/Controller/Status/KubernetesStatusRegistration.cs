@@ -1,0 +1,17 @@
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Sockway.Controller.Status;
+
+public static class KubernetesStatusRegistration
+{
+    /// <summary>Route status and Events written back to the API server (by the leader only).</summary>
+    public static IServiceCollection AddKubernetesStatus(this IServiceCollection services)
+    {
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<KubernetesEventRecorder>();
+        services.AddHostedService(sp => sp.GetRequiredService<KubernetesEventRecorder>());
+        services.AddSingleton<KubernetesStatusWriter>();
+        services.AddHostedService(sp => sp.GetRequiredService<KubernetesStatusWriter>());
+        return services;
+    }
+}

@@ -1,0 +1,181 @@
+using System.Net;
+using k8s;
+using k8s.Autorest;
+using k8s.Models;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Sockway.Controller.Api.V1Alpha1;
+using Sockway.Controller.Leadership;
+using Sockway.Controller.Pipeline;
+using Sockway.Controller.Sources.Kubernetes;
+using Sockway.Controller.Translation;
+
+namespace Sockway.Controller.Status;
+
+/// <summary>
+/// Writes each route's status to the API server (merge patch on the status subresource) when this replica
+/// leads, and only when it differs from what the object already shows. Warning Events go on routes the
+/// translator rejected (Invalid, Conflicted).
+/// </summary>
+public sealed partial class KubernetesStatusWriter : BackgroundService
+{
+    private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(2);
+
+    private readonly IKubernetes _client;
+    private readonly KubernetesSource _source;
+    private readonly LeadershipService _leadership;
+    private readonly KubernetesEventRecorder _events;
+    private readonly TimeProvider _clock;
+    private readonly ILogger<KubernetesStatusWriter> _logger;
+    private readonly SemaphoreSlim _signal = new(0, 1);
+    // What we last wrote, and the route's resourceVersion then: until the watch shows our write, the cached
+    // object still has the old status, and writing again would be a duplicate.
+    private readonly Dictionary<RouteKey, (string? ResourceVersion, WebSocketRouteStatus Status)> _written = [];
+    private volatile IReadOnlyList<RouteOutcome> _outcomes = [];
+    private long _writes;
+
+    public KubernetesStatusWriter(IKubernetes client, ConfigPipeline pipeline, KubernetesSource source, LeadershipService leadership,
+        KubernetesEventRecorder events, TimeProvider clock, ILogger<KubernetesStatusWriter> logger)
+    {
+        _client = client;
+        _source = source;
+        _leadership = leadership;
+        _events = events;
+        _clock = clock;
+        _logger = logger;
+        pipeline.StatusesChanged += outcomes =>
+        {
+            _outcomes = outcomes;
+            Signal();
+        };
+        leadership.LeadershipChanged += leader =>
+        {
+            if (leader)
+            {
+                Signal();
+            }
+        };
+    }
+
+    /// <summary>Status writes this replica made.</summary>
+    public long Writes => Interlocked.Read(ref _writes);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await _signal.WaitAsync(stoppingToken);
+                if (!_leadership.IsLeader)
+                {
+                    continue;
+                }
+
+                var failed = false;
+                foreach (var outcome in _outcomes)
+                {
+                    failed |= !await WriteAsync(outcome, stoppingToken);
+                    RecordRejection(outcome);
+                }
+
+                if (failed)
+                {
+                    _ = RetryLaterAsync(stoppingToken);
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+        }
+    }
+
+    private async Task<bool> WriteAsync(RouteOutcome outcome, CancellationToken cancellationToken)
+    {
+        var route = _source.GetRoute(outcome.Key);
+        // Gone, or newer than what was translated (a new translation is on its way): nothing to write now.
+        if (route is null || (route.Metadata.Generation ?? 0) > (outcome.ObservedGeneration ?? 0))
+        {
+            return true;
+        }
+
+        var desired = RouteStatusBuilder.Build(outcome, route.Status, _clock.GetUtcNow().UtcDateTime);
+        if (desired.SameAs(route.Status)
+            || (_written.TryGetValue(outcome.Key, out var written) && written.ResourceVersion == route.Metadata.ResourceVersion && desired.SameAs(written.Status)))
+        {
+            return true;
+        }
+
+        var patch = new V1Patch(KubernetesJson.Serialize(new StatusPatch { Status = desired }), V1Patch.PatchType.MergePatch);
+        try
+        {
+            await _client.CustomObjects.PatchNamespacedCustomObjectStatusAsync(patch, WebSocketRoute.Group, WebSocketRoute.Version,
+                outcome.Key.Namespace, WebSocketRoute.Plural, outcome.Key.Name, cancellationToken: cancellationToken);
+            _written[outcome.Key] = (route.Metadata.ResourceVersion, desired);
+            Interlocked.Increment(ref _writes);
+            LogWritten(outcome.Key.ToString(), desired.ObservedGeneration ?? 0, desired.Endpoints ?? 0);
+            return true;
+        }
+        catch (HttpOperationException ex) when (ex.Response?.StatusCode == HttpStatusCode.NotFound)
+        {
+            return true;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogWriteFailed(outcome.Key.ToString(), ex.Message);
+            return false;
+        }
+    }
+
+    private void RecordRejection(RouteOutcome outcome)
+    {
+        var accepted = outcome.Find(RouteConditions.Accepted);
+        if (accepted is null || accepted.Status)
+        {
+            _events.Forget(WebSocketRoute.GroupVersion, WebSocketRoute.KindName, outcome.Key.Namespace, outcome.Key.Name);
+            return;
+        }
+
+        if (accepted.Reason is RouteConditions.Reasons.Invalid or RouteConditions.Reasons.Conflicted)
+        {
+            var uid = _source.GetRoute(outcome.Key)?.Metadata.Uid;
+            _events.Post(new ObjectEvent(WebSocketRoute.GroupVersion, WebSocketRoute.KindName, outcome.Key.Namespace, outcome.Key.Name, uid, accepted.Reason, accepted.Message));
+        }
+    }
+
+    private async Task RetryLaterAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Task.Delay(RetryDelay, cancellationToken);
+            Signal();
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private void Signal()
+    {
+        try
+        {
+            _signal.Release();
+        }
+        catch (SemaphoreFullException)
+        {
+        }
+    }
+
+    private sealed class StatusPatch
+    {
+        [System.Text.Json.Serialization.JsonPropertyName("status")]
+        public WebSocketRouteStatus? Status { get; set; }
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Wrote status of {Route}: observedGeneration {Generation}, {Endpoints} endpoint(s)")]
+    private partial void LogWritten(string route, long generation, int endpoints);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not write status of {Route}, will retry: {Problem}")]
+    private partial void LogWriteFailed(string route, string problem);
+}

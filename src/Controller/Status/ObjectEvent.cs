@@ -1,0 +1,8 @@
+namespace Sockway.Controller.Status;
+
+/// <summary>A Warning Event to record on an API object (a rejected route, an object that could not be read).</summary>
+public sealed record ObjectEvent(string ApiVersion, string Kind, string? Namespace, string Name, string? Uid, string Reason, string Message)
+{
+    /// <summary>Events repeat only when something about them changed.</summary>
+    public string DedupKey => $"{ApiVersion}|{Kind}|{Namespace}/{Name}|{Uid}|{Reason}|{Message}";
+}

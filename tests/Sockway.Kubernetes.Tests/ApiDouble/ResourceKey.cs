@@ -1,0 +1,25 @@
+namespace Sockway.Kubernetes.Tests.ApiDouble;
+
+/// <summary>A resource the double serves, as in a URL: group ("" for core), version, plural.</summary>
+public sealed record ResourceKey(string Group, string Version, string Plural, string Kind, bool HasStatusSubresource = false)
+{
+    public static ResourceKey WebSocketRoutes { get; } = new("sockway.io", "v1alpha1", "websocketroutes", "WebSocketRoute", HasStatusSubresource: true);
+
+    public static ResourceKey Services { get; } = new(string.Empty, "v1", "services", "Service");
+
+    public static ResourceKey EndpointSlices { get; } = new("discovery.k8s.io", "v1", "endpointslices", "EndpointSlice");
+
+    public static ResourceKey Endpoints { get; } = new(string.Empty, "v1", "endpoints", "Endpoints");
+
+    public static ResourceKey Secrets { get; } = new(string.Empty, "v1", "secrets", "Secret");
+
+    public static ResourceKey Events { get; } = new(string.Empty, "v1", "events", "Event");
+
+    public static ResourceKey Leases { get; } = new("coordination.k8s.io", "v1", "leases", "Lease");
+
+    public static IReadOnlyList<ResourceKey> Known { get; } = [WebSocketRoutes, Services, EndpointSlices, Endpoints, Secrets, Events, Leases];
+
+    public string ApiVersion => Group.Length == 0 ? Version : $"{Group}/{Version}";
+
+    public static ResourceKey? Find(string group, string plural) => Known.FirstOrDefault(k => k.Group == group && k.Plural == plural);
+}
