@@ -53,6 +53,7 @@ internal abstract class ConnectionAwarePolicy : ILoadBalancingPolicy
             var tunnel = _registry.TryReserve(routeId, chosen.Destination.DestinationId, route.Limits.MaxPerRoute ?? int.MaxValue, endpointLimit);
             if (tunnel is not null)
             {
+                tunnel.IdleTimeout = route.IdleTimeout;
                 if (feature is not null)
                 {
                     feature.Tunnel = tunnel;

@@ -45,14 +45,6 @@ internal sealed class BackendTunnelHandler(HttpMessageHandler inner) : Delegatin
             return false;
         }
 
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing)
-            {
-                _inner.Dispose();
-            }
-
-            base.Dispose(disposing);
-        }
+        // Not disposing the inner content: its stream is the live backend connection, which the tunnel closes itself.
     }
 }

@@ -8,6 +8,7 @@ public enum GatewayCloseReason
     Drain,
     Rebalance,
     Shutdown,
+    IdleTimeout,
 }
 
 /// <summary>
@@ -18,6 +19,7 @@ public sealed class Tunnel
 {
     private static readonly TimeSpan CloseGrace = TimeSpan.FromSeconds(5);
     private int _closing;
+    private long _lastActivity;
 
     internal Tunnel(long id, string routeId, EndpointLoad endpoint)
     {
@@ -57,9 +59,49 @@ public sealed class Tunnel
 
     internal bool DrainScheduled => DrainDueTicks != 0;
 
-    internal Stream AttachClient(Stream stream) => Client = new TrackedStream(stream, peerIsServer: false);
+    /// <summary>Route's idle timeout (null: none); applied by the idle sweeper.</summary>
+    public TimeSpan? IdleTimeout { get; internal set; }
 
-    internal Stream AttachBackend(Stream stream) => Backend = new TrackedStream(stream, peerIsServer: true);
+    /// <summary>Completes when both directions have stopped and the streams are closed.</summary>
+    public Task Completion { get; private set; } = Task.CompletedTask;
+
+    /// <summary>Stopwatch timestamp of the last bytes moved either way.</summary>
+    public long LastActivity => Volatile.Read(ref _lastActivity);
+
+    internal void MarkActive() => Volatile.Write(ref _lastActivity, System.Diagnostics.Stopwatch.GetTimestamp());
+
+    // YARP gets an empty stream on each side: its own copy loops end at once (and return their 64 KiB buffers), while
+    // Sockway's pumps move the bytes for the tunnel's lifetime.
+    internal Stream AttachClient(Stream stream)
+    {
+        Client = new TrackedStream(stream, peerIsServer: false);
+        return Stream.Null;
+    }
+
+    internal Stream AttachBackend(Stream stream)
+    {
+        Backend = new TrackedStream(stream, peerIsServer: true);
+        if (Client is not null)
+        {
+            MarkActive();
+            Completion = PumpAsync(Client, Backend);
+        }
+
+        return Stream.Null;
+    }
+
+    private async Task PumpAsync(TrackedStream client, TrackedStream backend)
+    {
+        using var stop = new CancellationTokenSource();
+        var toBackend = TunnelPump.CopyAsync(client, backend, this, stop.Token);
+        var toClient = TunnelPump.CopyAsync(backend, client, this, stop.Token);
+        // When either side ends, the tunnel ends: the other direction has nobody left to talk to.
+        await Task.WhenAny(toBackend, toClient);
+        stop.Cancel();
+        await Task.WhenAll(toBackend, toClient);
+        await backend.DisposeAsync();
+        await client.DisposeAsync();
+    }
 
     /// <summary>
     /// Closes the tunnel gracefully: a Close frame with <paramref name="code"/> to both peers at frame boundaries,

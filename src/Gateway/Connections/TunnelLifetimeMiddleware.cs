@@ -29,6 +29,11 @@ internal sealed class TunnelLifetimeMiddleware(RequestDelegate next, ConnectionR
         try
         {
             await next(context);
+            if (feature.Tunnel is { } open)
+            {
+                // YARP has handed the upgraded streams over; the tunnel lives until Sockway's pumps end.
+                await open.Completion;
+            }
         }
         finally
         {

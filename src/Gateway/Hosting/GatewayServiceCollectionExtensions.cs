@@ -34,6 +34,7 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton<EndpointDrainer>();
         services.AddHostedService<ShutdownDrainer>();
         services.AddHostedService<Rebalancer>();
+        services.AddHostedService<IdleSweeper>();
         services.AddSingleton<GatewayConfigStore>();
         services.AddSingleton<IProxyConfigProvider>(sp => sp.GetRequiredService<GatewayConfigStore>());
         services.AddSingleton<CertificateStore>();

@@ -20,8 +20,9 @@ public sealed class SlowStartTests
             sockets.Add(await WebSocketClient.ConnectAsync(pool.Uri));
         }
 
-        // Without slow start all 40 would go to the empty newcomer (see ConnectionBalancingTests).
-        Assert.InRange(added.OpenSockets, 1, 15);
+        // Without slow start all 40 would go to the empty newcomer (see ConnectionBalancingTests); ramping, it gets a
+        // share that grows with its age (how much depends on how fast this machine opens the 40 connections).
+        Assert.InRange(added.OpenSockets, 1, 24);
 
         await Task.Delay(TimeSpan.FromSeconds(4.5));
         for (var i = 0; i < 40; i++)

@@ -1,0 +1,51 @@
+using System.Buffers;
+using Sockway.Gateway.Framing;
+
+namespace Sockway.Gateway.Connections;
+
+/// <summary>
+/// Copies one direction of a tunnel. Waits for data with a zero-byte read and rents a buffer only while bytes are
+/// in hand, so an idle tunnel holds no buffer at all (YARP's own copier keeps 64 KiB per direction until the first
+/// byte arrives, which is what an idle WebSocket costs most of).
+/// </summary>
+internal static class TunnelPump
+{
+    private const int BufferSize = 16 * 1024;
+
+    /// <summary>Copies until end of stream or failure; returns how it ended.</summary>
+    public static async Task<bool> CopyAsync(Stream from, TrackedStream to, Tunnel tunnel, CancellationToken cancellationToken)
+    {
+        byte[]? buffer = null;
+        try
+        {
+            while (true)
+            {
+#pragma warning disable CA2022 // A zero-byte read only waits for data; it never consumes any.
+                await from.ReadAsync(Memory<byte>.Empty, cancellationToken);
+#pragma warning restore CA2022
+                buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+                var read = await from.ReadAsync(buffer, cancellationToken);
+                if (read == 0)
+                {
+                    return true;
+                }
+
+                tunnel.MarkActive();
+                await to.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+                ArrayPool<byte>.Shared.Return(buffer);
+                buffer = null;
+            }
+        }
+        catch (Exception ex) when (ex is IOException or OperationCanceledException or ObjectDisposedException or System.Net.Sockets.SocketException)
+        {
+            return false;
+        }
+        finally
+        {
+            if (buffer is not null)
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+        }
+    }
+}
