@@ -40,11 +40,13 @@ public sealed class KubernetesSockway : IAsyncDisposable
     /// Starts against <paramref name="apiServer"/> with timings shortened for tests (fast backoff, a 2 s lease).
     /// <paramref name="extraArgs"/> come last and override.
     /// </summary>
-    public static async Task<KubernetesSockway> StartAsync(Uri apiServer, params string[] extraArgs)
+    public static Task<KubernetesSockway> StartAsync(Uri apiServer, params string[] extraArgs) => StartWithAsync(["--api-server", apiServer.ToString(), .. extraArgs]);
+
+    /// <summary>As <see cref="StartAsync"/>, but the arguments say how to reach the cluster (e.g. --kubeconfig).</summary>
+    public static async Task<KubernetesSockway> StartWithAsync(string[] extraArgs)
     {
         string[] args =
         [
-            "--api-server", apiServer.ToString(),
             "--bind-address", "127.0.0.1",
             "--http-port", "0",
             "--management-port", "0",

@@ -1,0 +1,33 @@
+using k8s;
+using k8s.Models;
+using Xunit;
+
+namespace Sockway.Kubernetes.Tests;
+
+/// <summary>
+/// deploy/rbac/rules.yaml (what the Helm chart grants) against the calls the controller really makes, as the API
+/// double recorded them: nothing the controller does may be forbidden, and nothing granted may go unused.
+/// </summary>
+public sealed class RbacRulesTests : ClusterTestBase
+{
+    [Fact]
+    public async Task RbacRules_AllowEveryCallTheControllerMakes_AndGrantNothingUnused()
+    {
+        var rules = KubernetesYaml.Deserialize<List<V1PolicyRule>>(await File.ReadAllTextAsync(Path.Combine(AppContext.BaseDirectory, "deploy", "rbac", "rules.yaml")));
+        var granted = rules.SelectMany(r => r.ApiGroups.SelectMany(g => r.Resources.SelectMany(res => r.Verbs.Select(v => (Verb: v, Group: g, Resource: res))))).ToHashSet();
+
+        // Everything the controller can do: both endpoint sources, leading (lease create and renew), status, Events.
+        var backend = await StartBackendAsync("b1");
+        var sockway = await StartSockwayAsync();
+        var withEndpoints = await StartSockwayAsync("--use-endpoints-v1", "true", "--route-class", "legacy");
+        await ServeChatAsync(sockway, backend);
+        Cluster.ApplyRoute("broken", "no-leading-slash", "echo");
+        await Eventually.TrueAsync(() => Cluster.GetRoute("chat").Status is not null && Cluster.EventsFor("WebSocketRoute", "broken").Count == 1);
+        await Eventually.TrueAsync(() => Api.Calls.Count(c => c.Resource == "leases" && c.Verb == "update") >= 2, because: "the leader renews its lease");
+        Assert.True(withEndpoints.Source.HasSynced);
+
+        var made = Api.Calls.Select(c => (c.Verb, c.Group, c.Resource)).ToHashSet();
+        Assert.Empty(made.Except(granted).Select(c => $"{c.Verb} {c.Group}/{c.Resource} is made but not granted"));
+        Assert.Empty(granted.Except(made).Select(c => $"{c.Verb} {c.Group}/{c.Resource} is granted but never used"));
+    }
+}
