@@ -119,4 +119,24 @@ public sealed class StatusAndEventsTests : ClusterTestBase
         Cluster.ApplyRoute("bad", "/bad", "echo", hosts: ["127.0.0.1"]);
         await sockway.WaitForConfigAsync(c => c.Routes.Any(r => r.Id == "default/bad"));
     }
+
+    [Fact]
+    public async Task MalformedObjectInTheInitialList_DoesNotHoldBackTheRest()
+    {
+        var backend = await StartBackendAsync("b1");
+        Cluster.ApplyService("echo");
+        Cluster.ApplySlice("echo", backend.Port);
+        Cluster.ApplyRoute("chat", "/chat", "echo");
+        Cluster.Store.ApplyRaw(ResourceKey.EndpointSlices, """
+            {"apiVersion":"discovery.k8s.io/v1","kind":"EndpointSlice","metadata":{"name":"echo-bad","namespace":"default",
+             "labels":{"kubernetes.io/service-name":"echo"}},"addressType":"IPv4","endpoints":"not-a-list"}
+            """);
+
+        var sockway = await StartSockwayAsync();
+
+        await sockway.WaitForRouteAsync("default/chat", 1);
+        using var socket = await WebSocketClient.ConnectAsync(sockway.WebSocketUri("/chat"));
+        Assert.Equal("b1", await socket.WhoAmIAsync());
+        await Eventually.TrueAsync(() => Cluster.EventsFor("EndpointSlice", "echo-bad").Count == 1, because: "the malformed slice gets a Warning Event");
+    }
 }

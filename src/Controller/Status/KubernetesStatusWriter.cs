@@ -31,6 +31,7 @@ public sealed partial class KubernetesStatusWriter : BackgroundService
     // What we last wrote, and the route's resourceVersion then: until the watch shows our write, the cached
     // object still has the old status, and writing again would be a duplicate.
     private readonly Dictionary<RouteKey, (string? ResourceVersion, WebSocketRouteStatus Status)> _written = [];
+    private readonly HashSet<RouteKey> _rejected = [];
     private volatile IReadOnlyList<RouteOutcome> _outcomes = [];
     private long _writes;
 
@@ -73,11 +74,14 @@ public sealed partial class KubernetesStatusWriter : BackgroundService
                 }
 
                 var failed = false;
-                foreach (var outcome in _outcomes)
+                var outcomes = _outcomes;
+                foreach (var outcome in outcomes)
                 {
                     failed |= !await WriteAsync(outcome, stoppingToken);
                     RecordRejection(outcome);
                 }
+
+                Prune(outcomes);
 
                 if (failed)
                 {
@@ -133,14 +137,36 @@ public sealed partial class KubernetesStatusWriter : BackgroundService
         var accepted = outcome.Find(RouteConditions.Accepted);
         if (accepted is null || accepted.Status)
         {
-            _events.Forget(WebSocketRoute.GroupVersion, WebSocketRoute.KindName, outcome.Key.Namespace, outcome.Key.Name);
+            // Accepted again: a later rejection of this route is news and gets its Event.
+            if (_rejected.Remove(outcome.Key))
+            {
+                _events.Forget(WebSocketRoute.GroupVersion, WebSocketRoute.KindName, outcome.Key.Namespace, outcome.Key.Name);
+            }
+
             return;
         }
 
         if (accepted.Reason is RouteConditions.Reasons.Invalid or RouteConditions.Reasons.Conflicted)
         {
+            _rejected.Add(outcome.Key);
             var uid = _source.GetRoute(outcome.Key)?.Metadata.Uid;
             _events.Post(new ObjectEvent(WebSocketRoute.GroupVersion, WebSocketRoute.KindName, outcome.Key.Namespace, outcome.Key.Name, uid, accepted.Reason, accepted.Message));
+        }
+    }
+
+    // Routes that were deleted (or left this class) need no memory of what was written for them.
+    private void Prune(IReadOnlyList<RouteOutcome> outcomes)
+    {
+        var current = outcomes.Select(o => o.Key).ToHashSet();
+        foreach (var key in _written.Keys.Where(k => !current.Contains(k)).ToList())
+        {
+            _written.Remove(key);
+        }
+
+        foreach (var key in _rejected.Where(k => !current.Contains(k)).ToList())
+        {
+            _rejected.Remove(key);
+            _events.Forget(WebSocketRoute.GroupVersion, WebSocketRoute.KindName, key.Namespace, key.Name);
         }
     }
 

@@ -128,12 +128,11 @@ public sealed class Informer<T> : IInformer
                     InformerLog.Expired(_logger, Name);
                     _resourceVersion = null;
                     // An expiry straight after a list would loop hot against a struggling server.
-                    if (_failures > 0)
+                    var failures = Interlocked.Increment(ref _failures);
+                    if (failures > 1)
                     {
-                        await Task.Delay(_settings.Backoff(_failures), cancellationToken);
+                        await Task.Delay(_settings.Backoff(failures - 1), cancellationToken);
                     }
-
-                    _failures++;
                 }
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

@@ -1,11 +1,24 @@
 using k8s;
+using k8s.Exceptions;
 
 namespace Sockway.Controller.Sources.Kubernetes;
 
 /// <summary>Builds the one API client the process shares, from the options in the order a user expects.</summary>
 public static class KubernetesClientFactory
 {
-    public static IKubernetes Create(KubernetesSourceOptions options) => new k8s.Kubernetes(BuildConfiguration(options));
+    public static IKubernetes Create(KubernetesSourceOptions options)
+    {
+        try
+        {
+            return new k8s.Kubernetes(BuildConfiguration(options));
+        }
+        catch (KubeConfigException ex)
+        {
+            throw new InvalidOperationException(
+                "Kubernetes mode (the default without --routes) found no cluster: not running in a pod, and no usable kubeconfig " +
+                $"(--kubeconfig, KUBECONFIG or ~/.kube/config): {ex.Message}. Pass --routes <directory> for standalone mode.", ex);
+        }
+    }
 
     public static KubernetesClientConfiguration BuildConfiguration(KubernetesSourceOptions options)
     {
