@@ -30,7 +30,10 @@ public sealed class SockwayHost : IAsyncDisposable
 
     public GatewayConfigStore Gateway => App.Services.GetRequiredService<GatewayConfigStore>();
 
-    public static async Task<SockwayHost> StartAsync(string routesDirectory, bool https = false, params string[] extraArgs)
+    public static Task<SockwayHost> StartAsync(string routesDirectory, bool https = false, params string[] extraArgs) =>
+        StartAsync(routesDirectory, https, null, extraArgs);
+
+    public static async Task<SockwayHost> StartAsync(string routesDirectory, bool https, Action<IServiceCollection>? configureServices, params string[] extraArgs)
     {
         string[] args =
         [
@@ -43,7 +46,7 @@ public sealed class SockwayHost : IAsyncDisposable
             "--Sockway:Standalone:PollInterval", "00:00:00.250",
             .. extraArgs,
         ];
-        var app = SockwayApp.Build(args);
+        var app = SockwayApp.Build(args, configureServices);
         await app.StartAsync();
         // Kestrel reports addresses in the order the listeners were configured: HTTP, [HTTPS], management.
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses

@@ -39,11 +39,13 @@ public static class SockwayApp
         ["--lease-namespace"] = LeaderElectionOptions.Section + ":LeaseNamespace",
     };
 
-    public static WebApplication Build(string[] args)
+    /// <param name="configureServices">Runs first, so its registrations win over TryAdd defaults (tests swap the clock).</param>
+    public static WebApplication Build(string[] args, Action<IServiceCollection>? configureServices = null)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args });
         builder.Configuration.AddCommandLine(args, SwitchMappings);
         var services = builder.Services;
+        configureServices?.Invoke(services);
 
         services.AddOptions<ListenerOptions>().BindConfiguration(ListenerOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<PipelineOptions>().BindConfiguration(PipelineOptions.Section).ValidateDataAnnotations().ValidateOnStart();

@@ -17,6 +17,7 @@ public sealed partial class EndpointDrainer
     private readonly TimeProvider _time;
     private readonly DrainOptions _options;
     private readonly ILogger<EndpointDrainer> _logger;
+    private bool _firstApplyDone;
 
     public EndpointDrainer(ConnectionRegistry registry, DrainScheduler scheduler, TimeProvider time, IOptions<DrainOptions> options, ILogger<EndpointDrainer> logger)
     {
@@ -62,10 +63,13 @@ public sealed partial class EndpointDrainer
     private void UpdateReadiness(HashSet<string> ready)
     {
         var now = _time.GetTimestamp();
+        // Endpoints already there when Sockway starts are established members, not newcomers: no slow start for them.
+        var since = _firstApplyDone ? now : now - (_time.TimestampFrequency * 86_400);
+        _firstApplyDone = true;
         foreach (var key in ready)
         {
             var load = _registry.Endpoint(key);
-            load.ReadySinceTicks ??= now;
+            load.ReadySinceTicks ??= since;
         }
 
         foreach (var load in _registry.Endpoints)

@@ -64,7 +64,7 @@ public static class GatewayServiceCollectionExtensions
         {
             pipeline.UseMiddleware<UpgradeGuardMiddleware>();
             pipeline.UseMiddleware<TunnelLifetimeMiddleware>();
-            pipeline.UseLoadBalancing();
+            pipeline.UseMiddleware<BalancingMiddleware>();
             pipeline.UsePassiveHealthChecks();
         });
     }

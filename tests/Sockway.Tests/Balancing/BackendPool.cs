@@ -19,7 +19,10 @@ internal sealed class BackendPool : IAsyncDisposable
 
     public SockwayHost Sockway { get; private set; } = null!;
 
-    public static async Task<BackendPool> StartAsync(int backends, string routeSpec = "", params string[] sockwayArgs)
+    public static Task<BackendPool> StartAsync(int backends, string routeSpec = "", params string[] sockwayArgs) =>
+        StartAsync(backends, routeSpec, null, sockwayArgs);
+
+    public static async Task<BackendPool> StartAsync(int backends, string routeSpec, TimeProvider? clock, params string[] sockwayArgs)
     {
         var pool = new BackendPool(routeSpec);
         for (var i = 0; i < backends; i++)
@@ -30,7 +33,7 @@ internal sealed class BackendPool : IAsyncDisposable
         }
 
         pool.WriteRoutes();
-        pool.Sockway = await SockwayHost.StartAsync(pool._routes.Path, false, sockwayArgs);
+        pool.Sockway = await SockwayHost.StartAsync(pool._routes.Path, false, clock is null ? null : services => services.AddSingleton(clock), sockwayArgs);
         await pool.Sockway.WaitForRouteAsync("default/pool", backends);
         return pool;
     }

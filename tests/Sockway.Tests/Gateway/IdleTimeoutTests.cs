@@ -1,5 +1,6 @@
 using System.Net.WebSockets;
 using Microsoft.Extensions.DependencyInjection;
+using Sockway.Gateway.Connections;
 using Sockway.Testing;
 using Xunit;
 using Yarp.ReverseProxy;
@@ -28,8 +29,11 @@ public sealed class IdleTimeoutTests : IAsyncLifetime
 
         var ended = await Record.ExceptionAsync(() => socket.ReceiveTextAsync(TimeSpan.FromSeconds(10)));
 
+        // A proper Close 1001 ("idle timeout"), not a cut connection.
         Assert.NotNull(ended);
-        Assert.IsNotType<OperationCanceledException>(ended);
+        Assert.True(socket.CloseStatus is not null, ended.ToString());
+        Assert.Equal(WebSocketCloseStatus.EndpointUnavailable, socket.CloseStatus);
+        Assert.Equal("idle timeout", socket.CloseStatusDescription);
         Assert.NotEqual(WebSocketState.Open, socket.State);
         await WaitUntil(() => _scenario.Backend.OpenSockets == 0);
     }
@@ -45,6 +49,21 @@ public sealed class IdleTimeoutTests : IAsyncLifetime
         }
 
         Assert.Equal(WebSocketState.Open, socket.State);
+    }
+
+    [Fact]
+    public async Task Open_tunnels_carry_their_routes_idle_timeout()
+    {
+        using var defaulted = await WebSocketClient.ConnectAsync(_scenario.Sockway.WebSocketUri("/default"));
+        using var never = await WebSocketClient.ConnectAsync(_scenario.Sockway.WebSocketUri("/never"));
+        await defaulted.RoundTripAsync("x");
+        await never.RoundTripAsync("x");
+
+        var tunnels = _scenario.Sockway.App.Services.GetRequiredService<ConnectionRegistry>().Tunnels.Where(t => t.IsUpgraded).ToList();
+        Assert.True(tunnels.Count == 2, string.Join(", ", _scenario.Sockway.App.Services.GetRequiredService<ConnectionRegistry>().Tunnels.Select(t => $"{t.RouteId} {t.IsUpgraded}")));
+
+        Assert.Equal(TimeSpan.FromHours(1), tunnels.Single(t => t.RouteId == "default/default-idle").IdleTimeout);
+        Assert.Null(tunnels.Single(t => t.RouteId == "default/never").IdleTimeout);
     }
 
     [Fact]
