@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Sockway.Controller.Status;
 
@@ -7,7 +8,7 @@ public static class KubernetesStatusRegistration
     /// <summary>Route status and Events written back to the API server (by the leader only).</summary>
     public static IServiceCollection AddKubernetesStatus(this IServiceCollection services)
     {
-        services.AddSingleton(TimeProvider.System);
+        services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<KubernetesEventRecorder>();
         services.AddHostedService(sp => sp.GetRequiredService<KubernetesEventRecorder>());
         services.AddSingleton<KubernetesStatusWriter>();
