@@ -13,8 +13,9 @@ public sealed class LeaderElectionTests : ClusterTestBase
     public async Task TwoReplicas_BothServe_ExactlyOneWritesStatus_TheOtherTakesOverWhenTheLeaseLapses()
     {
         var backends = new[] { await StartBackendAsync("b1"), await StartBackendAsync("b2") };
-        var first = await StartSockwayAsync("--Sockway:LeaderElection:Identity", "replica-a");
-        var second = await StartSockwayAsync("--Sockway:LeaderElection:Identity", "replica-b");
+        // No release on shutdown: the leader vanishes as a crashed pod would, and its lease has to lapse.
+        var first = await StartSockwayAsync("--Sockway:LeaderElection:Identity", "replica-a", "--Sockway:LeaderElection:ReleaseOnShutdown", "false");
+        var second = await StartSockwayAsync("--Sockway:LeaderElection:Identity", "replica-b", "--Sockway:LeaderElection:ReleaseOnShutdown", "false");
         await ServeChatAsync(first, backends[0]);
         await second.WaitForRouteAsync("default/chat", 1);
 
@@ -60,6 +61,22 @@ public sealed class LeaderElectionTests : ClusterTestBase
         await second.WaitForRouteAsync("default/chat", 1);
         await Task.Delay(1000);
         Assert.Equal(writes, Api.CountCalls("patch", "websocketroutes/status"));
+    }
+
+    [Fact]
+    public async Task GracefulStop_ReleasesTheLease_SoTheOtherReplicaLeadsLongBeforeItWouldLapse()
+    {
+        string[] longLease = ["--Sockway:LeaderElection:LeaseDuration", "00:01:00", "--Sockway:LeaderElection:RenewDeadline", "00:00:50"];
+        var first = await StartSockwayAsync(longLease);
+        await Eventually.TrueAsync(() => first.Leadership.IsLeader);
+        var second = await StartSockwayAsync(longLease);
+        await Task.Delay(500);
+        Assert.False(second.Leadership.IsLeader);
+
+        await first.DisposeAsync();
+
+        await Eventually.TrueAsync(() => second.Leadership.IsLeader, TimeSpan.FromSeconds(10), "the released lease is taken at once, not after a minute");
+        Assert.Equal(second.Leadership.Identity, Lease().Spec.HolderIdentity);
     }
 
     private V1Lease Lease() => KubernetesJson.Deserialize<V1Lease>(Api.Store.Get(ResourceKey.Leases, "sockway-system", "sockway-sockway")!.ToJsonString());

@@ -38,6 +38,9 @@ public sealed class LeaderElectionOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:00.050", "00:01:00")]
     public TimeSpan RetryPeriod { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>On a graceful stop, give the Lease up so another replica leads at once instead of after LeaseDuration.</summary>
+    public bool ReleaseOnShutdown { get; set; } = true;
+
     public string ResolveLeaseName(string routeClassName) => string.IsNullOrEmpty(LeaseName) ? $"sockway-{routeClassName}" : LeaseName;
 
     public string ResolveLeaseNamespace()

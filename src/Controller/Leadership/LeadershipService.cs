@@ -80,6 +80,36 @@ public sealed partial class LeadershipService : BackgroundService
         }
 
         SetLeader(false);
+        if (_options.ReleaseOnShutdown)
+        {
+            await ReleaseAsync();
+        }
+    }
+
+    // What client-go does with ReleaseOnCancel: an empty holder lets candidates acquire on their next try.
+    private async Task ReleaseAsync()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        try
+        {
+            var lease = await _client.CoordinationV1.ReadNamespacedLeaseAsync(_leaseName, _leaseNamespace, cancellationToken: timeout.Token);
+            if (lease.Spec?.HolderIdentity != Identity)
+            {
+                return;
+            }
+
+            // Empty, not null: KubernetesClient's elector treats a null holder as "no Lease" and tries to create one.
+            lease.Spec.HolderIdentity = string.Empty;
+            lease.Spec.LeaseDurationSeconds = 1;
+            lease.Spec.RenewTime = DateTime.UtcNow;
+            await _client.CoordinationV1.ReplaceNamespacedLeaseAsync(lease, _leaseName, _leaseNamespace, cancellationToken: timeout.Token);
+            LogReleased(Identity);
+        }
+        catch (Exception ex)
+        {
+            // Not fatal: the Lease then lapses after LeaseDuration, as after a crash.
+            LogElectionError($"could not release the Lease: {ex.Message}");
+        }
     }
 
     private void SetLeader(bool leader)
@@ -113,6 +143,9 @@ public sealed partial class LeadershipService : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Identity} stopped leading: it keeps serving traffic but writes no status")]
     private partial void LogStoppedLeading(string identity);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Identity} released the Lease on shutdown")]
+    private partial void LogReleased(string identity);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Current leader: {Leader}")]
     private partial void LogNewLeader(string leader);

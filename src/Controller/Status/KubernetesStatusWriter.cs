@@ -77,6 +77,11 @@ public sealed partial class KubernetesStatusWriter : BackgroundService
                 var outcomes = _outcomes;
                 foreach (var outcome in outcomes)
                 {
+                    if (!_leadership.IsLeader)
+                    {
+                        break;
+                    }
+
                     failed |= !await WriteAsync(outcome, stoppingToken);
                     RecordRejection(outcome);
                 }

@@ -27,7 +27,6 @@ public sealed class Informer<T> : IInformer
     private readonly ILogger _logger;
     private readonly Lock _lock = new();
     private Dictionary<string, T> _items = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _malformed = new(StringComparer.Ordinal);
     private string? _resourceVersion;
     private long _reconnects;
     private long _relists;
@@ -208,8 +207,6 @@ public sealed class Informer<T> : IInformer
 
             changes = Diff(_items, listed);
             _items = listed;
-            _malformed.Clear();
-            _malformed.UnionWith(malformed);
         }
 
         if (_listedOnce)
@@ -342,7 +339,6 @@ public sealed class Informer<T> : IInformer
         {
             _items.TryGetValue(key, out old);
             _items[key] = obj;
-            _malformed.Remove(key);
         }
 
         Changed?.Invoke(new InformerChange<T>(old is null ? InformerChangeType.Added : InformerChangeType.Modified, old, obj));
@@ -354,7 +350,6 @@ public sealed class Informer<T> : IInformer
         T? old;
         lock (_lock)
         {
-            _malformed.Remove(key);
             if (!_items.Remove(key, out old))
             {
                 return;
