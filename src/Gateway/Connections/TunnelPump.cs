@@ -18,12 +18,11 @@ internal static class TunnelPump
         byte[]? buffer = null;
         try
         {
+            // Nothing is held until the first bytes arrive.
+            await WaitForDataAsync(from, cancellationToken);
+            buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
             while (true)
             {
-#pragma warning disable CA2022 // A zero-byte read only waits for data; it never consumes any.
-                await from.ReadAsync(Memory<byte>.Empty, cancellationToken);
-#pragma warning restore CA2022
-                buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
                 var read = await from.ReadAsync(buffer, cancellationToken);
                 if (read == 0)
                 {
@@ -32,8 +31,16 @@ internal static class TunnelPump
 
                 tunnel.MarkActive();
                 await to.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
-                ArrayPool<byte>.Shared.Return(buffer);
-                buffer = null;
+
+                // More data already waiting: keep the buffer. Otherwise give it back while the tunnel is quiet.
+                var wait = WaitForDataAsync(from, cancellationToken);
+                if (!wait.IsCompletedSuccessfully)
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = null;
+                    await wait;
+                    buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+                }
             }
         }
         catch (Exception ex) when (ex is IOException or OperationCanceledException or ObjectDisposedException or System.Net.Sockets.SocketException)
@@ -47,5 +54,12 @@ internal static class TunnelPump
                 ArrayPool<byte>.Shared.Return(buffer);
             }
         }
+    }
+
+    private static async ValueTask WaitForDataAsync(Stream from, CancellationToken cancellationToken)
+    {
+#pragma warning disable CA2022 // A zero-byte read only waits for data; it never consumes any.
+        await from.ReadAsync(Memory<byte>.Empty, cancellationToken);
+#pragma warning restore CA2022
     }
 }

@@ -98,7 +98,55 @@ public sealed class TrackedStream : Stream
         }
     }
 
-    public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+    public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        // Hot path: the lock free, no Close pending, the write completing at once — no state machine at all.
+        if (_writeLock.Wait(0))
+        {
+            if (_pendingClose is not null || _closeSent)
+            {
+                // A Close got in first: the slow path knows what to do with these bytes.
+                _writeLock.Release();
+                return WriteSlowAsync(buffer, cancellationToken);
+            }
+
+            ValueTask write;
+            try
+            {
+                Outgoing.Observe(buffer.Span);
+                write = _inner.WriteAsync(buffer, cancellationToken);
+            }
+            catch
+            {
+                _writeLock.Release();
+                throw;
+            }
+
+            if (write.IsCompletedSuccessfully)
+            {
+                _writeLock.Release();
+                return ValueTask.CompletedTask;
+            }
+
+            return AwaitAndRelease(write);
+        }
+
+        return WriteSlowAsync(buffer, cancellationToken);
+    }
+
+    private async ValueTask AwaitAndRelease(ValueTask write)
+    {
+        try
+        {
+            await write;
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    private async ValueTask WriteSlowAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken)
     {
         await _writeLock.WaitAsync(cancellationToken);
         try
