@@ -41,6 +41,9 @@ public sealed class KubeApiDouble : IAsyncDisposable
 
     public IReadOnlyList<RecordedCall> Calls => _calls.ToList();
 
+    /// <summary>The Authorization header of the latest request (the double accepts any; tests check what was sent).</summary>
+    public string? LastAuthorization { get; private set; }
+
     /// <summary>Watch streams open right now.</summary>
     public int OpenWatches => _watches.Count;
 
@@ -114,6 +117,7 @@ public sealed class KubeApiDouble : IAsyncDisposable
             return;
         }
 
+        LastAuthorization = context.Request.Headers.Authorization.ToString();
         var query = context.Request.Query;
         var watch = query["watch"] == "true" || query["watch"] == "1";
         var verb = (context.Request.Method, path.Name, watch) switch

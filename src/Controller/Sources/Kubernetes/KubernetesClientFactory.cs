@@ -32,8 +32,17 @@ public static class KubernetesClientFactory
             return KubernetesClientConfiguration.BuildConfigFromConfigFile(options.Kubeconfig, options.Context);
         }
 
-        // An explicit KUBECONFIG wins over the service account so `KUBECONFIG=... sockway` behaves like kubectl.
-        if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable("KUBECONFIG")) && KubernetesClientConfiguration.IsInCluster())
+        // KUBECONFIG wins over the service account, so `KUBECONFIG=... sockway` behaves like kubectl. Only the first
+        // existing file of a KUBECONFIG list is read: KubernetesClient does not merge several.
+        var fromEnvironment = (Environment.GetEnvironmentVariable("KUBECONFIG") ?? string.Empty)
+            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .FirstOrDefault(File.Exists);
+        if (fromEnvironment is not null)
+        {
+            return KubernetesClientConfiguration.BuildConfigFromConfigFile(fromEnvironment, options.Context);
+        }
+
+        if (KubernetesClientConfiguration.IsInCluster())
         {
             return KubernetesClientConfiguration.InClusterConfig();
         }
