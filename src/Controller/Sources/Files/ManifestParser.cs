@@ -55,7 +55,7 @@ public static class ManifestParser
 
                 foreach (var item in KubernetesYaml.LoadAllFromString(document, Kinds, strict: true))
                 {
-                    if (Check(item, file, name, validateRoutes, errors))
+                    if (Check(item, file, name, document, firstLine, validateRoutes, errors))
                     {
                         objects.Add(item);
                     }
@@ -72,7 +72,7 @@ public static class ManifestParser
         return new ParsedManifest(objects, errors);
     }
 
-    private static bool Check(object item, string file, string name, bool validateRoutes, List<ManifestError> errors)
+    private static bool Check(object item, string file, string name, string document, int firstLine, bool validateRoutes, List<ManifestError> errors)
     {
         if (item is IKubernetesObject<V1ObjectMeta> { Metadata.Name: null or "" })
         {
@@ -90,7 +90,9 @@ public static class ManifestParser
         foreach (var problem in problems)
         {
             var colon = problem.IndexOf(": ", StringComparison.Ordinal);
-            errors.Add(new ManifestError(file, name, problem[..colon], null, problem[(colon + 2)..]));
+            var field = problem[..colon];
+            var line = YamlFieldPath.LineOf(document, field);
+            errors.Add(new ManifestError(file, name, field, line is null ? null : firstLine + line - 1, problem[(colon + 2)..]));
         }
 
         return problems.Count == 0;

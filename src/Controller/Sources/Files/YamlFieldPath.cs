@@ -40,4 +40,63 @@ internal static class YamlFieldPath
 
         return path.Count == 0 ? null : string.Join('.', path);
     }
+
+    /// <summary>
+    /// The 1-based line where a dotted field path ("spec.timeouts.idle", list indexes ignored) is written, or the line of
+    /// its deepest written ancestor (a flow mapping like "timeouts: {idle: soon}" keeps its children on one line).
+    /// </summary>
+    public static int? LineOf(string document, string fieldPath)
+    {
+        var wanted = fieldPath.Split('.').Select(p => p.Split('[')[0]).ToArray();
+        var lines = document.Split('\n');
+        var stack = new List<(int Indent, string Key)>();
+        int? best = null;
+        var bestDepth = 0;
+        for (var i = 0; i < lines.Length; i++)
+        {
+            var text = lines[i].TrimEnd('\r');
+            var trimmed = text.TrimStart();
+            if (trimmed.Length == 0 || trimmed.StartsWith('#'))
+            {
+                continue;
+            }
+
+            var indent = text.Length - trimmed.Length;
+            var keyText = trimmed.StartsWith("- ", StringComparison.Ordinal) ? trimmed[2..] : trimmed;
+            var colon = keyText.IndexOf(':');
+            if (colon <= 0)
+            {
+                continue;
+            }
+
+            stack.RemoveAll(entry => entry.Indent >= indent);
+            stack.Add((indent, keyText[..colon].Trim().Trim('"', '\'')));
+            var depth = MatchedDepth(stack, wanted);
+            if (depth > bestDepth)
+            {
+                best = i + 1;
+                bestDepth = depth;
+            }
+        }
+
+        return best;
+    }
+
+    private static int MatchedDepth(List<(int Indent, string Key)> stack, string[] wanted)
+    {
+        if (stack.Count > wanted.Length)
+        {
+            return 0;
+        }
+
+        for (var i = 0; i < stack.Count; i++)
+        {
+            if (stack[i].Key != wanted[i])
+            {
+                return 0;
+            }
+        }
+
+        return stack.Count;
+    }
 }
