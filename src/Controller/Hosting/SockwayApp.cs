@@ -21,7 +21,7 @@ namespace Sockway.Controller.Hosting;
 /// <summary>Builds the Sockway process: a source, the pipeline, the embedded gateway and the management port.</summary>
 public static class SockwayApp
 {
-    private static readonly Dictionary<string, string> SwitchMappings = new(StringComparer.Ordinal)
+    internal static readonly Dictionary<string, string> SwitchMappings = new(StringComparer.Ordinal)
     {
         ["--routes"] = DirectorySourceOptions.Section + ":Directory",
         ["--http-port"] = ListenerOptions.Section + ":HttpPort",

@@ -3,6 +3,8 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Sockway.Gateway.Balancing;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using Sockway.Gateway.Configuration;
 using Sockway.Gateway.Connections;
 using Sockway.Gateway.Drain;
@@ -29,6 +31,7 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton<ConnectionRegistry>();
         services.AddSingleton<GatewayDrainState>();
         services.AddOptions<DrainOptions>().BindConfiguration(DrainOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<HostOptions>().Configure<IOptions<DrainOptions>>((host, drain) => host.ShutdownTimeout = drain.Value.ShutdownTimeout);
         services.AddSingleton<DrainScheduler>();
         services.AddHostedService(sp => sp.GetRequiredService<DrainScheduler>());
         services.AddSingleton<EndpointDrainer>();
