@@ -109,7 +109,9 @@ public sealed partial class KubernetesStatusWriter : BackgroundService
             return true;
         }
 
-        var desired = RouteStatusBuilder.Build(outcome, route.Status, _clock.GetUtcNow().UtcDateTime);
+        // Whole seconds: the API server keeps lastTransitionTime at that resolution anyway.
+        var now = _clock.GetUtcNow().UtcDateTime;
+        var desired = RouteStatusBuilder.Build(outcome, route.Status, now.AddTicks(-(now.Ticks % TimeSpan.TicksPerSecond)));
         if (desired.SameAs(route.Status)
             || (_written.TryGetValue(outcome.Key, out var written) && written.ResourceVersion == route.Metadata.ResourceVersion && desired.SameAs(written.Status)))
         {

@@ -75,7 +75,14 @@ public sealed class KubeApiDouble : IAsyncDisposable
     {
         foreach (var watch in _watches.Keys)
         {
-            watch.Cancel();
+            try
+            {
+                watch.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // That watch ended on its own meanwhile.
+            }
         }
     }
 

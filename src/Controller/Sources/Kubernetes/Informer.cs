@@ -32,6 +32,7 @@ public sealed class Informer<T> : IInformer
     private long _relists;
     private long _malformedCount;
     private int _failures;
+    private int _expiriesInARow;
     private bool _listedOnce;
     private bool _watchedOnce;
     private volatile InformerSyncState _state = InformerSyncState.Unsynced;
@@ -116,7 +117,7 @@ public sealed class Informer<T> : IInformer
                     await ListAsync(cancellationToken);
                 }
 
-                if (Volatile.Read(ref _watchedOnce))
+                if (_watchedOnce)
                 {
                     Interlocked.Increment(ref _reconnects);
                 }
@@ -126,11 +127,10 @@ public sealed class Informer<T> : IInformer
                 {
                     InformerLog.Expired(_logger, Name);
                     _resourceVersion = null;
-                    // An expiry straight after a list would loop hot against a struggling server.
-                    var failures = Interlocked.Increment(ref _failures);
-                    if (failures > 1)
+                    // Expiring again straight after a fresh list, with no event in between, would loop hot.
+                    if (++_expiriesInARow > 1)
                     {
-                        await Task.Delay(_settings.Backoff(failures - 1), cancellationToken);
+                        await Task.Delay(_settings.Backoff(_expiriesInARow - 1), cancellationToken);
                     }
                 }
             }
@@ -274,6 +274,7 @@ public sealed class Informer<T> : IInformer
             {
                 SetState(InformerSyncState.Synced);
                 Volatile.Write(ref _failures, 0);
+                _expiriesInARow = 0;
                 Apply(type, (JsonElement)obj);
             }
         }
