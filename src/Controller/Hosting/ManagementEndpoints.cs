@@ -14,7 +14,12 @@ namespace Sockway.Controller.Hosting;
 /// </summary>
 internal static class ManagementEndpoints
 {
-    public static void Map(IApplicationBuilder app) => app.Run(HandleAsync);
+    public static void Map(IApplicationBuilder app)
+    {
+        // GET /metrics: the Prometheus scrape endpoint (OpenTelemetry's exporter), on this port only.
+        app.UseOpenTelemetryPrometheusScrapingEndpoint();
+        app.Run(HandleAsync);
+    }
 
     private static Task HandleAsync(HttpContext context)
     {

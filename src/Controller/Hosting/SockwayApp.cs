@@ -13,6 +13,7 @@ using Sockway.Controller.Sources;
 using Sockway.Controller.Sources.Files;
 using Sockway.Controller.Sources.Kubernetes;
 using Sockway.Controller.Status;
+using Sockway.Controller.Telemetry;
 using Sockway.Gateway.Hosting;
 using Sockway.Gateway.Tls;
 
@@ -54,6 +55,7 @@ public static class SockwayApp
         services.AddSingleton<ConfigPipeline>();
         services.AddHostedService(sp => sp.GetRequiredService<ConfigPipeline>());
         services.AddSockwayGateway();
+        services.AddSockwayTelemetry(builder.Configuration);
         services.AddRouting();
         // YARP registers data protection for session-affinity cookies, which Sockway does not use; keep keys in memory
         // instead of writing a key ring to the user's profile.

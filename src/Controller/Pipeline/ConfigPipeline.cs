@@ -6,7 +6,9 @@ using Sockway.Controller.Api.V1Alpha1;
 using Sockway.Controller.Sources;
 using Sockway.Controller.Status;
 using Sockway.Controller.Translation;
+using Sockway.Controller.Telemetry;
 using Sockway.Gateway.Configuration;
+using Sockway.Gateway.Telemetry;
 
 namespace Sockway.Controller.Pipeline;
 
@@ -20,10 +22,13 @@ public sealed partial class ConfigPipeline : BackgroundService
     private readonly GatewayConfigStore _gateway;
     private readonly RouteStatusTable _statuses;
     private readonly PipelineOptions _options;
+    private readonly ControllerMetrics _metrics;
     private readonly ILogger<ConfigPipeline> _logger;
 
-    public ConfigPipeline(SnapshotPublisher publisher, GatewayConfigStore gateway, RouteStatusTable statuses, IOptions<PipelineOptions> options, ILogger<ConfigPipeline> logger)
+    public ConfigPipeline(SnapshotPublisher publisher, GatewayConfigStore gateway, RouteStatusTable statuses, IOptions<PipelineOptions> options,
+        ControllerMetrics metrics, ILogger<ConfigPipeline> logger)
     {
+        _metrics = metrics;
         _publisher = publisher;
         _gateway = gateway;
         _statuses = statuses;
@@ -55,6 +60,7 @@ public sealed partial class ConfigPipeline : BackgroundService
             }
             catch (Exception ex)
             {
+                _metrics.ApplyFailed();
                 LogApplyFailed(ex);
             }
         }
@@ -62,13 +68,18 @@ public sealed partial class ConfigPipeline : BackgroundService
 
     private async Task ApplyAsync(Snapshots.ClusterSnapshot snapshot, CancellationToken cancellationToken)
     {
+        using var activity = GatewayTelemetry.ActivitySource.StartActivity("config.apply");
         var started = Stopwatch.GetTimestamp();
+        var publishedAt = _publisher.PublishedAt;
         var result = Translator.Translate(snapshot, new TranslationOptions(_options.RouteClassName));
         var rejected = await _gateway.ApplyAsync(result.Config, cancellationToken);
         var outcomes = rejected.Count == 0 ? result.Routes : result.Routes.Select(o => MarkRejected(o, rejected)).ToList();
         _statuses.Update(outcomes);
         StatusesChanged?.Invoke(outcomes);
         var endpoints = result.Config.Routes.Sum(r => r.Endpoints.Count(e => e.Ready));
+        _metrics.Applied(Stopwatch.GetElapsedTime(started), publishedAt);
+        activity?.SetTag("sockway.routes", result.Config.Routes.Count);
+        activity?.SetTag("sockway.rejected", rejected.Count);
         LogApplied(result.Config.Routes.Count - rejected.Count, outcomes.Count(o => !o.IsAccepted) + rejected.Count, endpoints, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
     }
 

@@ -19,4 +19,7 @@ public sealed class TunnelFeature
     public Tunnel? Tunnel { get; internal set; }
 
     public BalancingFailure Failure { get; internal set; }
+
+    /// <summary>Set when the handshake guard refused the upgrade (an UpgradeOutcome value).</summary>
+    public string? Rejection { get; internal set; }
 }

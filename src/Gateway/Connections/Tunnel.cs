@@ -62,6 +62,9 @@ public sealed class Tunnel
     /// <summary>Route's idle timeout (null: none); applied by the idle sweeper.</summary>
     public TimeSpan? IdleTimeout { get; internal set; }
 
+    /// <summary>True when the client's side stopped first (its stream ended or failed), false when the backend's did.</summary>
+    public bool ClientEndedFirst { get; private set; }
+
     /// <summary>Completes when both directions have stopped and the streams are closed.</summary>
     public Task Completion { get; private set; } = Task.CompletedTask;
 
@@ -96,7 +99,8 @@ public sealed class Tunnel
         var toBackend = TunnelPump.CopyAsync(client, backend, this, stop.Token);
         var toClient = TunnelPump.CopyAsync(backend, client, this, stop.Token);
         // When either side ends, the tunnel ends: the other direction has nobody left to talk to.
-        await Task.WhenAny(toBackend, toClient);
+        var first = await Task.WhenAny(toBackend, toClient);
+        ClientEndedFirst = first == toBackend;
         stop.Cancel();
         await Task.WhenAll(toBackend, toClient);
         await backend.DisposeAsync();

@@ -3,6 +3,9 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Net.Http.Headers;
 using Microsoft.Extensions.Options;
 using Sockway.Gateway.Balancing;
+using Sockway.Gateway.Handshake;
+using Sockway.Gateway.Telemetry;
+using Yarp.ReverseProxy.Model;
 using Sockway.Gateway.Hosting;
 
 namespace Sockway.Gateway.Connections;
@@ -11,7 +14,7 @@ namespace Sockway.Gateway.Connections;
 /// Wraps the rest of YARP's proxy pipeline (balancing and forwarding) for one request. For a WebSocket the
 /// forwarder returns only when the tunnel ends, so the slot reserved at pick time is released here, exactly once.
 /// </summary>
-internal sealed class TunnelLifetimeMiddleware(RequestDelegate next, ConnectionRegistry registry, IOptions<GatewayOptions> options)
+internal sealed class TunnelLifetimeMiddleware(RequestDelegate next, ConnectionRegistry registry, GatewayMetrics metrics, IOptions<GatewayOptions> options)
 {
     private readonly bool _trackFrames = options.Value.FrameTracking;
 
@@ -21,22 +24,38 @@ internal sealed class TunnelLifetimeMiddleware(RequestDelegate next, ConnectionR
     {
         var feature = new TunnelFeature();
         context.Features.Set(feature);
+        var isWebSocket = HandshakeValidator.Inspect(context).IsWebSocket;
         if (_trackFrames)
         {
             WrapUpgradeFeatures(context, feature);
         }
 
+        var routeId = context.GetReverseProxyFeature().Route.Config.RouteId;
+        // The span covers the handshake (request → 101 or rejection), not the hours the tunnel may live.
+        var activity = isWebSocket ? GatewayTelemetry.ActivitySource.StartActivity("websocket.upgrade") : null;
+        activity?.SetTag("sockway.route", routeId);
         try
         {
             await next(context);
-            if (feature.Tunnel is { } open)
+            if (isWebSocket)
+            {
+                var outcome = Outcome(feature);
+                metrics.UpgradeAttempted(routeId, outcome);
+                activity?.SetTag("sockway.endpoint", feature.Tunnel?.EndpointKey);
+                activity?.SetTag("sockway.outcome", outcome);
+                activity?.Stop();
+            }
+
+            if (feature.Tunnel is { IsUpgraded: true } open)
             {
                 // YARP has handed the upgraded streams over; the tunnel lives until Sockway's pumps end.
                 await open.Completion;
+                metrics.TunnelEnded(open);
             }
         }
         finally
         {
+            activity?.Dispose();
             if (feature.Tunnel is { } tunnel)
             {
                 registry.Release(tunnel);
@@ -48,6 +67,15 @@ internal sealed class TunnelLifetimeMiddleware(RequestDelegate next, ConnectionR
             }
         }
     }
+
+    private static string Outcome(TunnelFeature feature) => feature switch
+    {
+        { Rejection: { } rejection } => rejection,
+        { Tunnel.IsUpgraded: true } => UpgradeOutcome.Success,
+        { Failure: BalancingFailure.LimitReached } => UpgradeOutcome.LimitReached,
+        { Failure: BalancingFailure.NoEndpoint } => UpgradeOutcome.NoEndpoint,
+        _ => UpgradeOutcome.BackendError,
+    };
 
     private static void WrapUpgradeFeatures(HttpContext context, TunnelFeature feature)
     {

@@ -11,6 +11,10 @@ public sealed class FrameTracker
     private readonly byte[] _header = new byte[MaxHeaderLength];
     private int _headerLength;
     private long _payloadRemaining;
+    private int _closeCodeBytesWanted;
+    private int _closeCode;
+    private int _closeCodeOffset;
+    private readonly byte[] _closeMask = new byte[2];
 
     /// <summary>True when the bytes seen so far end exactly at a frame boundary.</summary>
     public bool AtBoundary => _headerLength == 0 && _payloadRemaining == 0;
@@ -23,6 +27,12 @@ public sealed class FrameTracker
 
     /// <summary>True once a Close frame's header has been seen in this direction.</summary>
     public bool SawClose { get; private set; }
+
+    /// <summary>Stopwatch timestamp at which the Close frame was seen (0 when none), to tell which peer closed first.</summary>
+    public long CloseSeenAt { get; private set; }
+
+    /// <summary>The status code of the first Close frame seen (1005 when it carried none), for close metrics.</summary>
+    public int? CloseCode { get; private set; }
 
     /// <summary>Consumes all of <paramref name="data"/>.</summary>
     public void Observe(ReadOnlySpan<byte> data) => _ = Observe(data, stopAtBoundary: false);
@@ -38,7 +48,19 @@ public sealed class FrameTracker
         var offset = 0;
         while (offset < data.Length)
         {
-            if (_payloadRemaining > 0)
+            if (_closeCodeBytesWanted > 0)
+            {
+                // The first two payload bytes of a Close frame are its code (unmasked with the frame's key if masked).
+                _closeCode = (_closeCode << 8) | (data[offset] ^ _closeMask[_closeCodeOffset]);
+                _closeCodeOffset++;
+                _payloadRemaining--;
+                offset++;
+                if (--_closeCodeBytesWanted == 0)
+                {
+                    CloseCode = _closeCode;
+                }
+            }
+            else if (_payloadRemaining > 0)
             {
                 var take = (int)Math.Min(_payloadRemaining, data.Length - offset);
                 _payloadRemaining -= take;
@@ -104,9 +126,24 @@ public sealed class FrameTracker
         };
         var fin = (_header[0] & 0x80) != 0;
         var opcode = _header[0] & 0x0F;
-        if (opcode == 0x8)
+        if (opcode == 0x8 && !SawClose)
         {
             SawClose = true;
+            CloseSeenAt = System.Diagnostics.Stopwatch.GetTimestamp();
+            if (_payloadRemaining >= 2)
+            {
+                _closeCodeBytesWanted = 2;
+                _closeCode = 0;
+                _closeCodeOffset = 0;
+                var masked = (_header[1] & 0x80) != 0;
+                var keyAt = HeaderLength() - 4;
+                _closeMask[0] = masked ? _header[keyAt] : (byte)0;
+                _closeMask[1] = masked ? _header[keyAt + 1] : (byte)0;
+            }
+            else
+            {
+                CloseCode = 1005;
+            }
         }
         else if (fin && opcode < 0x8)
         {

@@ -2,7 +2,9 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Net.Http.Headers;
 using Sockway.Gateway.Configuration;
+using Sockway.Gateway.Balancing;
 using Sockway.Gateway.Drain;
+using Sockway.Gateway.Telemetry;
 using Yarp.ReverseProxy.Model;
 
 namespace Sockway.Gateway.Handshake;
@@ -17,13 +19,15 @@ internal sealed partial class UpgradeGuardMiddleware
     private readonly RouteTable _routes;
     private readonly GatewayDrainState _drain;
     private readonly ILogger<UpgradeGuardMiddleware> _logger;
+    private readonly LogRateLimiter _logLimiter;
 
-    public UpgradeGuardMiddleware(RequestDelegate next, RouteTable routes, GatewayDrainState drain, ILogger<UpgradeGuardMiddleware> logger)
+    public UpgradeGuardMiddleware(RequestDelegate next, RouteTable routes, GatewayDrainState drain, TimeProvider time, ILogger<UpgradeGuardMiddleware> logger)
     {
         _next = next;
         _routes = routes;
         _drain = drain;
         _logger = logger;
+        _logLimiter = new LogRateLimiter(10, time);
     }
 
     public Task InvokeAsync(HttpContext context)
@@ -37,32 +41,41 @@ internal sealed partial class UpgradeGuardMiddleware
         var verdict = HandshakeValidator.Inspect(context);
         if (!verdict.IsWebSocket)
         {
-            return route.AllowPlainHttp ? _next(context) : Reject(context, routeId, StatusCodes.Status426UpgradeRequired, "plain HTTP is not allowed on this route");
+            return route.AllowPlainHttp ? _next(context) : Reject(context, routeId, StatusCodes.Status426UpgradeRequired, "plain HTTP is not allowed on this route", null);
         }
 
         if (!verdict.IsValid)
         {
-            return Reject(context, routeId, verdict.RejectStatus, verdict.Problem!);
+            return Reject(context, routeId, verdict.RejectStatus, verdict.Problem!, UpgradeOutcome.BadHandshake);
         }
 
         if (_drain.IsDraining)
         {
             context.Response.Headers[HeaderNames.RetryAfter] = "1";
-            return Reject(context, routeId, StatusCodes.Status503ServiceUnavailable, "gateway is shutting down; reconnect");
+            return Reject(context, routeId, StatusCodes.Status503ServiceUnavailable, "gateway is shutting down; reconnect", UpgradeOutcome.Draining);
         }
 
         var origin = context.Request.Headers.Origin.ToString();
         if (!OriginMatcher.IsAllowed(route.AllowedOrigins, origin))
         {
-            return Reject(context, routeId, StatusCodes.Status403Forbidden, $"origin '{origin}' is not allowed");
+            return Reject(context, routeId, StatusCodes.Status403Forbidden, $"origin '{origin}' is not allowed", UpgradeOutcome.OriginRejected);
         }
 
         return _next(context);
     }
 
-    private Task Reject(HttpContext context, string routeId, int status, string problem)
+    private Task Reject(HttpContext context, string routeId, int status, string problem, string? outcome)
     {
-        LogRejected(routeId, status, problem);
+        if (outcome is not null && context.Features.Get<TunnelFeature>() is { } feature)
+        {
+            feature.Rejection = outcome;
+        }
+
+        if (_logLimiter.TryAcquire(out var suppressed))
+        {
+            LogRejected(routeId, status, problem, suppressed);
+        }
+
         context.Response.StatusCode = status;
         if (status == StatusCodes.Status426UpgradeRequired)
         {
@@ -76,6 +89,6 @@ internal sealed partial class UpgradeGuardMiddleware
         return context.Response.Body.WriteAsync(body).AsTask();
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Upgrade rejected on route {RouteId}: {Status} {Problem}")]
-    private partial void LogRejected(string routeId, int status, string problem);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Upgrade rejected on route {RouteId}: {Status} {Problem} ({Suppressed} similar lines suppressed since the last)")]
+    private partial void LogRejected(string routeId, int status, string problem, long suppressed);
 }

@@ -11,6 +11,7 @@ using Sockway.Gateway.Drain;
 using Sockway.Gateway.Forwarding;
 using Sockway.Gateway.Handshake;
 using Sockway.Gateway.Health;
+using Sockway.Gateway.Telemetry;
 using Sockway.Gateway.Tls;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Forwarder;
@@ -29,6 +30,8 @@ public static class GatewayServiceCollectionExtensions
         services.AddOptions<GatewayOptions>().BindConfiguration(GatewayOptions.Section);
         services.AddSingleton<RouteTable>();
         services.AddSingleton<ConnectionRegistry>();
+        services.AddMetrics();
+        services.AddSingleton<GatewayMetrics>();
         services.AddSingleton<GatewayDrainState>();
         services.AddOptions<DrainOptions>().BindConfiguration(DrainOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<HostOptions>().Configure<IOptions<DrainOptions>>((host, drain) => host.ShutdownTimeout = drain.Value.ShutdownTimeout);
@@ -52,7 +55,7 @@ public static class GatewayServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>Maps the proxy: handshake and origin checks, the tunnel's lifetime, balancing, then YARP's forwarder.</summary>
+    /// <summary>Maps the proxy: the tunnel's lifetime (and telemetry), handshake and origin checks, balancing, then YARP's forwarder.</summary>
     public static IEndpointConventionBuilder MapSockwayGateway(this IEndpointRouteBuilder endpoints)
     {
         var store = endpoints.ServiceProvider.GetRequiredService<GatewayConfigStore>();
@@ -65,8 +68,8 @@ public static class GatewayServiceCollectionExtensions
         };
         return endpoints.MapReverseProxy(pipeline =>
         {
-            pipeline.UseMiddleware<UpgradeGuardMiddleware>();
             pipeline.UseMiddleware<TunnelLifetimeMiddleware>();
+            pipeline.UseMiddleware<UpgradeGuardMiddleware>();
             pipeline.UseMiddleware<BalancingMiddleware>();
             pipeline.UsePassiveHealthChecks();
         });

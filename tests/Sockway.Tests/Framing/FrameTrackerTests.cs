@@ -107,6 +107,25 @@ public sealed class FrameTrackerTests
         Assert.Equal("rebalancing", System.Text.Encoding.UTF8.GetString(written, first.Length + 4, written.Length - first.Length - 4));
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Reads_the_close_code_of_a_peers_close_frame_even_split_byte_by_byte(bool masked)
+    {
+        var frame = CloseFrame.Build(4001, "bye", masked);
+        var tracker = new FrameTracker();
+        tracker.Observe(FrameFactory.Build(new Random(1), 0x1, fin: true, 300, masked).Bytes);
+        foreach (var b in frame)
+        {
+            tracker.Observe([b]);
+        }
+
+        Assert.True(tracker.SawClose);
+        Assert.Equal(4001, tracker.CloseCode);
+        Assert.True(tracker.AtBoundary);
+        Assert.Equal(1, tracker.Messages);
+    }
+
     private static List<int> Boundaries(List<FrameFactory.Frame> frames)
     {
         var list = new List<int> { 0 };

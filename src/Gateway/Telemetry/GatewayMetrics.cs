@@ -1,0 +1,101 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using Sockway.Gateway.Connections;
+
+namespace Sockway.Gateway.Telemetry;
+
+/// <summary>
+/// The data plane's metrics. Live figures (open connections, bytes, messages) are read from the connection registry
+/// when a scrape asks for them, so the per-message path carries no instrumentation at all; counts of ended tunnels
+/// are folded into per-route totals when each tunnel ends. Labels: route, endpoint, outcome, reason — never per client.
+/// </summary>
+public sealed class GatewayMetrics : IDisposable
+{
+    private readonly Meter _meter;
+    private readonly ConnectionRegistry _registry;
+    private readonly Counter<long> _upgrades;
+    private readonly Counter<long> _closes;
+    private readonly Histogram<double> _duration;
+    private readonly ConcurrentDictionary<(string Route, string Direction), Totals> _ended = new();
+
+    public GatewayMetrics(IMeterFactory meters, ConnectionRegistry registry)
+    {
+        _registry = registry;
+        _meter = meters.Create(GatewayTelemetry.Name);
+        _upgrades = _meter.CreateCounter<long>("sockway.websocket.upgrades", "{upgrade}", "WebSocket upgrade attempts by outcome.");
+        _closes = _meter.CreateCounter<long>("sockway.websocket.closes", "{close}", "Ended WebSocket tunnels by who closed them, why, and the Close code.");
+        _duration = _meter.CreateHistogram<double>("sockway.websocket.connection.duration", "s", "Lifetime of WebSocket tunnels.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.1, 1, 5, 30, 60, 300, 900, 1800, 3600, 7200, 21600, 86400] });
+        _meter.CreateObservableGauge("sockway.websocket.connections", ObserveOpen, "{connection}", "Open WebSocket tunnels by route and endpoint.");
+        _meter.CreateObservableCounter("sockway.websocket.messages", () => ObserveTraffic(messages: true), "{message}", "WebSocket messages by route and direction.");
+        _meter.CreateObservableCounter("sockway.websocket.bytes", () => ObserveTraffic(messages: false), "By", "WebSocket bytes by route and direction.");
+    }
+
+    public void UpgradeAttempted(string route, string outcome) =>
+        _upgrades.Add(1, new KeyValuePair<string, object?>("route", route), new KeyValuePair<string, object?>("outcome", outcome));
+
+    /// <summary>Called once when an upgraded tunnel ends, before its slot is released.</summary>
+    public void TunnelEnded(Tunnel tunnel)
+    {
+        var end = TunnelEnd.Of(tunnel);
+        var route = new KeyValuePair<string, object?>("route", tunnel.RouteId);
+        var code = end.Code?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none";
+        _closes.Add(1, route, new("initiator", end.Initiator), new("reason", end.Reason), new("code", code));
+        _duration.Record((DateTimeOffset.UtcNow - tunnel.Started).TotalSeconds, route, new("reason", end.Reason));
+        Add(tunnel.RouteId, ToBackend, tunnel.Backend);
+        Add(tunnel.RouteId, ToClient, tunnel.Client);
+    }
+
+    private const string ToBackend = "to_backend";
+    private const string ToClient = "to_client";
+
+    private void Add(string route, string direction, Framing.TrackedStream? side)
+    {
+        if (side is null)
+        {
+            return;
+        }
+
+        var totals = _ended.GetOrAdd((route, direction), static _ => new Totals());
+        Interlocked.Add(ref totals.Messages, side.Outgoing.Messages);
+        Interlocked.Add(ref totals.Bytes, side.Outgoing.Bytes);
+    }
+
+    private IEnumerable<Measurement<long>> ObserveOpen() => _registry.Tunnels
+        .Where(t => t.IsUpgraded)
+        .GroupBy(t => (t.RouteId, t.EndpointKey))
+        .Select(g => new Measurement<long>(g.Count(), new("route", g.Key.RouteId), new("endpoint", g.Key.EndpointKey)));
+
+    private IEnumerable<Measurement<long>> ObserveTraffic(bool messages)
+    {
+        var sums = new Dictionary<(string, string), long>();
+        foreach (var ((route, direction), totals) in _ended)
+        {
+            sums[(route, direction)] = messages ? Volatile.Read(ref totals.Messages) : Volatile.Read(ref totals.Bytes);
+        }
+
+        foreach (var tunnel in _registry.Tunnels)
+        {
+            if (tunnel.Backend is { } backend)
+            {
+                sums[(tunnel.RouteId, ToBackend)] = sums.GetValueOrDefault((tunnel.RouteId, ToBackend)) + (messages ? backend.Outgoing.Messages : backend.Outgoing.Bytes);
+            }
+
+            if (tunnel.Client is { } client)
+            {
+                sums[(tunnel.RouteId, ToClient)] = sums.GetValueOrDefault((tunnel.RouteId, ToClient)) + (messages ? client.Outgoing.Messages : client.Outgoing.Bytes);
+            }
+        }
+
+        return sums.Select(s => new Measurement<long>(s.Value, new("route", s.Key.Item1), new("direction", s.Key.Item2)));
+    }
+
+    public void Dispose() => _meter.Dispose();
+
+    private sealed class Totals
+    {
+        public long Messages;
+        public long Bytes;
+    }
+}
