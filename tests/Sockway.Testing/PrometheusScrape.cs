@@ -1,10 +1,10 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 
-namespace Sockway.Tests.Telemetry;
+namespace Sockway.Testing;
 
 /// <summary>One scrape of /metrics in the Prometheus text format, queried by name and labels.</summary>
-internal sealed partial class PrometheusScrape
+public sealed partial class PrometheusScrape
 {
     private readonly List<(string Name, Dictionary<string, string> Labels, double Value)> _samples = [];
 
