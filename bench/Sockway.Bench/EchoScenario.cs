@@ -1,0 +1,106 @@
+using System.Buffers.Binary;
+using System.Diagnostics;
+using System.Net.WebSockets;
+
+namespace Sockway.Bench;
+
+/// <summary>
+/// N connections echoing S-byte messages. Closed loop (default): each connection sends, waits for the echo, repeats —
+/// the max rate. Fixed rate (--rate R msgs/s in total): sends happen on a schedule whatever the replies do, and each
+/// round trip is measured from its intended send time, so slow responses cannot hide latency (no coordinated omission).
+/// </summary>
+internal static class EchoScenario
+{
+    public static async Task<int> RunAsync(Options options)
+    {
+        var url = options.Url();
+        var connections = options.Int("connections", 50);
+        var size = Math.Max(16, options.Int("size", 512));
+        var seconds = options.Double("seconds", 10);
+        var rate = options.Double("rate", 0);
+        var sockets = await Connect.ManyAsync(url, connections);
+        var recorder = new LatencyRecorder(connections);
+        var start = Stopwatch.GetTimestamp();
+        var end = start + (long)(seconds * Stopwatch.Frequency);
+        using var progress = Progress.Every(TimeSpan.FromSeconds(1), () => $"[echo] {recorder.Count} round trips");
+        await Task.WhenAll(sockets.Select((socket, i) => rate > 0
+            ? FixedRateAsync(socket, i, connections, size, rate / connections, start, end, recorder)
+            : ClosedLoopAsync(socket, i, size, end, recorder)));
+        var elapsed = Stopwatch.GetElapsedTime(start).TotalSeconds;
+        await Connect.CloseAllAsync(sockets);
+        var p = recorder.PercentilesMs();
+        Console.WriteLine(LatencyRecorder.Json([("scenario", "echo"), ("mode", rate > 0 ? "fixed" : "closed"), ("connections", connections), ("size", size),
+            ("msgs_per_s", recorder.Count / elapsed), ("p50_ms", p["p50"]), ("p90_ms", p["p90"]), ("p99_ms", p["p99"]), ("p999_ms", p["p999"])]));
+        return 0;
+    }
+
+    private static async Task ClosedLoopAsync(ClientWebSocket socket, int index, int size, long end, LatencyRecorder recorder)
+    {
+        var payload = new byte[size];
+        var buffer = new byte[size + 1024];
+        while (Stopwatch.GetTimestamp() < end)
+        {
+            var sent = Stopwatch.GetTimestamp();
+            await socket.SendAsync(payload, WebSocketMessageType.Binary, true, CancellationToken.None);
+            await ReceiveOneAsync(socket, buffer);
+            recorder.Record(index, Stopwatch.GetTimestamp() - sent);
+        }
+    }
+
+    private static async Task FixedRateAsync(ClientWebSocket socket, int index, int connections, int size, double perSecond, long start, long end, LatencyRecorder recorder)
+    {
+        var period = (long)(Stopwatch.Frequency / perSecond);
+        // Stagger connections so the total load is smooth, not in bursts.
+        var next = start + period * index / connections;
+        var receiving = ReceiveStampedAsync(socket, index, size, end, recorder);
+        var payload = new byte[size];
+        while (next < end)
+        {
+            var wait = next - Stopwatch.GetTimestamp();
+            if (wait > Stopwatch.Frequency / 1000)
+            {
+                await Task.Delay(TimeSpan.FromTicks(wait * TimeSpan.TicksPerSecond / Stopwatch.Frequency));
+            }
+
+            // The intended send time travels in the message; latency is measured from it.
+            BinaryPrimitives.WriteInt64LittleEndian(payload, next);
+            await socket.SendAsync(payload, WebSocketMessageType.Binary, true, CancellationToken.None);
+            next += period;
+        }
+
+        await receiving;
+    }
+
+    private static async Task ReceiveStampedAsync(ClientWebSocket socket, int index, int size, long end, LatencyRecorder recorder)
+    {
+        var buffer = new byte[size + 1024];
+        var deadline = end + Stopwatch.Frequency * 2;
+        while (Stopwatch.GetTimestamp() < deadline)
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+            try
+            {
+                var message = await ReceiveOneAsync(socket, buffer, timeout.Token);
+                recorder.Record(index, Stopwatch.GetTimestamp() - BinaryPrimitives.ReadInt64LittleEndian(message));
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    private static async Task<byte[]> ReceiveOneAsync(ClientWebSocket socket, byte[] buffer, CancellationToken cancellationToken = default)
+    {
+        var received = 0;
+        while (true)
+        {
+            var result = await socket.ReceiveAsync(buffer.AsMemory(received), cancellationToken);
+            received += result.Count;
+            if (result.EndOfMessage)
+            {
+                return buffer;
+            }
+        }
+    }
+}
