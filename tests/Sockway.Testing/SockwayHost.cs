@@ -44,6 +44,8 @@ public sealed class SockwayHost : IAsyncDisposable
             .. https ? new[] { "--https-port", "0" } : [],
             "--Logging:LogLevel:Default", Environment.GetEnvironmentVariable("SOCKWAY_TEST_LOG_LEVEL") ?? "Warning",
             "--Sockway:Standalone:PollInterval", "00:00:00.250",
+            // Each in-process host scrapes only its own metrics.
+            "--Sockway:Telemetry:MeterName", "Sockway.Test." + Guid.NewGuid().ToString("N"),
             .. extraArgs,
         ];
         var app = SockwayApp.Build(args, configureServices);

@@ -19,10 +19,10 @@ public sealed class ControllerMetrics
     private readonly IServiceProvider _services;
     private long _lastSuccessUnixMs;
 
-    public ControllerMetrics(IMeterFactory meters, IServiceProvider services)
+    public ControllerMetrics(IMeterFactory meters, IServiceProvider services, Microsoft.Extensions.Options.IOptions<TelemetryOptions> options)
     {
         _services = services;
-        var meter = meters.Create(GatewayTelemetry.Name);
+        var meter = meters.Create(options.Value.MeterName);
         _applies = meter.CreateCounter<long>("sockway.config.applies", "{apply}", "Config applies by result.");
         _applyDuration = meter.CreateHistogram<double>("sockway.config.apply.duration", "s", "Time to translate and apply a config.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5] });

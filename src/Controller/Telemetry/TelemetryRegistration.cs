@@ -17,10 +17,11 @@ public static class TelemetryRegistration
     public static IServiceCollection AddSockwayTelemetry(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddSingleton<ControllerMetrics>();
+        var meterName = configuration[$"{TelemetryOptions.Section}:MeterName"] ?? GatewayTelemetry.Name;
         var otel = services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService("sockway"))
             .WithMetrics(m => m
-                .AddMeter(GatewayTelemetry.Name)
+                .AddMeter(meterName)
                 .AddAspNetCoreInstrumentation()
                 .AddPrometheusExporter())
             .WithTracing(t => t

@@ -22,10 +22,14 @@ public sealed partial class DrainScheduler : BackgroundService
         _logger = logger;
     }
 
-    /// <summary>Closes <paramref name="tunnel"/> at a random moment within <paramref name="window"/>, so clients don't all reconnect at once.</summary>
-    public void ScheduleWithin(Tunnel tunnel, TimeSpan window, GatewayCloseReason reason)
+    /// <summary>
+    /// Closes <paramref name="tunnel"/> at a random moment between <paramref name="notBefore"/> × window and the end of
+    /// <paramref name="window"/>, so clients don't all reconnect at once.
+    /// </summary>
+    public void ScheduleWithin(Tunnel tunnel, TimeSpan window, GatewayCloseReason reason, double notBefore = 0)
     {
-        var delay = TimeSpan.FromTicks((long)(Random.Shared.NextDouble() * Math.Max(0, window.Ticks)));
+        var span = Math.Max(0, window.Ticks);
+        var delay = TimeSpan.FromTicks((long)(span * (notBefore + (1 - notBefore) * Random.Shared.NextDouble())));
         var due = _time.GetTimestamp() + (long)(delay.TotalSeconds * _time.TimestampFrequency);
         lock (_queue)
         {

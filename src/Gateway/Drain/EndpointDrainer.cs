@@ -49,7 +49,8 @@ public sealed partial class EndpointDrainer
             else if (!tunnel.DrainScheduled && !tunnel.IsClosing)
             {
                 var window = routes.TryGetValue(tunnel.RouteId, out var route) ? route.DrainTimeout : _options.OrphanedRouteDrainTimeout;
-                _scheduler.ScheduleWithin(tunnel, window, GatewayCloseReason.Drain);
+                // The first half of the window is grace: an endpoint that was only briefly unready keeps every tunnel.
+                _scheduler.ScheduleWithin(tunnel, window, GatewayCloseReason.Drain, notBefore: 0.5);
                 scheduled++;
             }
         }

@@ -19,10 +19,10 @@ public sealed class GatewayMetrics : IDisposable
     private readonly Histogram<double> _duration;
     private readonly ConcurrentDictionary<(string Route, string Direction), Totals> _ended = new();
 
-    public GatewayMetrics(IMeterFactory meters, ConnectionRegistry registry)
+    public GatewayMetrics(IMeterFactory meters, ConnectionRegistry registry, Microsoft.Extensions.Options.IOptions<TelemetryOptions> options)
     {
         _registry = registry;
-        _meter = meters.Create(GatewayTelemetry.Name);
+        _meter = meters.Create(options.Value.MeterName);
         _upgrades = _meter.CreateCounter<long>("sockway.websocket.upgrades", "{upgrade}", "WebSocket upgrade attempts by outcome.");
         _closes = _meter.CreateCounter<long>("sockway.websocket.closes", "{close}", "Ended WebSocket tunnels by who closed them, why, and the Close code.");
         _duration = _meter.CreateHistogram<double>("sockway.websocket.connection.duration", "s", "Lifetime of WebSocket tunnels.",

@@ -27,7 +27,8 @@ public sealed class DrainTests
         Assert.All(onLeaving, c => Assert.Empty(c.Abnormal));
         Assert.All(onLeaving, c => Assert.Equal(WebSocketCloseStatus.EndpointUnavailable, Assert.Single(c.GracefulCloses)));
         var times = onLeaving.Select(c => c.CloseTimes.Single()).ToList();
-        Assert.All(times, t => Assert.InRange((t - removedAt).TotalSeconds, 0, 2 + 1.5));
+        // Second half of the 2 s window (the first half is grace), allowing for this machine's scheduling.
+        Assert.All(times, t => Assert.InRange((t - removedAt).TotalSeconds, 0.9, 2 + 1.5));
         // Spread with jitter over the window, not all at once.
         Assert.True((times.Max() - times.Min()).TotalMilliseconds > 300, $"closes spread over only {(times.Max() - times.Min()).TotalMilliseconds} ms");
         // The backend got a proper Close 1001 as well.

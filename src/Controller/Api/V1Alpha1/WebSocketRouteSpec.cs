@@ -130,7 +130,7 @@ public sealed class TimeoutsSpec
     [JsonPropertyName("connect")]
     public string? Connect { get; set; }
 
-    /// <summary>Tunnels on an endpoint that left are closed (1001) at moments spread over this window (default 30s).</summary>
+    /// <summary>Tunnels on an endpoint that left are closed (1001) at random moments in the second half of this window (default 30s).</summary>
     [JsonPropertyName("drain")]
     public string? Drain { get; set; }
 }
