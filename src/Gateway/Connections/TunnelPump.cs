@@ -56,10 +56,7 @@ internal static class TunnelPump
         }
     }
 
-    private static async ValueTask WaitForDataAsync(Stream from, CancellationToken cancellationToken)
-    {
 #pragma warning disable CA2022 // A zero-byte read only waits for data; it never consumes any.
-        await from.ReadAsync(Memory<byte>.Empty, cancellationToken);
+    private static ValueTask<int> WaitForDataAsync(Stream from, CancellationToken cancellationToken) => from.ReadAsync(Memory<byte>.Empty, cancellationToken);
 #pragma warning restore CA2022
-    }
 }

@@ -81,22 +81,10 @@ public sealed class TrackedStream : Stream
         _inner.Dispose();
     }
 
-    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
-    {
-        if (_endReads)
-        {
-            return 0;
-        }
-
-        try
-        {
-            return await _inner.ReadAsync(buffer, cancellationToken);
-        }
-        catch (Exception) when (_endReads)
-        {
-            return 0;
-        }
-    }
+    // A plain pass-through: an idle tunnel parks its pending read here, so no state machine of our own is kept alive.
+    // After EndReads the pending read fails (the stream is gone) and the pump treats that as the end.
+    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+        _endReads ? ValueTask.FromResult(0) : _inner.ReadAsync(buffer, cancellationToken);
 
     public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {

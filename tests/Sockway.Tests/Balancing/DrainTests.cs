@@ -18,7 +18,7 @@ public sealed class DrainTests
         var leaving = pool.Backends[0];
         var onLeaving = clients.Where(c => c.Backend == leaving.Name).ToList();
         var staying = clients.Except(onLeaving).ToList();
-        Assert.Equal(10, onLeaving.Count);
+        Assert.InRange(onLeaving.Count, 8, 12);
 
         var removedAt = DateTime.UtcNow;
         await pool.RemoveAsync(leaving);
@@ -33,10 +33,10 @@ public sealed class DrainTests
         Assert.True((times.Max() - times.Min()).TotalMilliseconds > 300, $"closes spread over only {(times.Max() - times.Min()).TotalMilliseconds} ms");
         // The backend got a proper Close 1001 as well.
         await ConnectionBalancingTests.WaitUntil(() => leaving.OpenSockets == 0);
-        Assert.Equal(10, leaving.CloseStatuses.Count(s => s == WebSocketCloseStatus.EndpointUnavailable));
+        Assert.Equal(onLeaving.Count, leaving.CloseStatuses.Count(s => s == WebSocketCloseStatus.EndpointUnavailable));
 
         Assert.All(staying, c => Assert.True(c.CloseTimes.IsEmpty && c.Abnormal.IsEmpty));
-        Assert.Equal(10, pool.Backends[1].OpenSockets);
+        Assert.Equal(staying.Count, pool.Backends[1].OpenSockets);
         await Task.WhenAll(clients.Select(c => c.StopAsync()));
     }
 
@@ -55,7 +55,7 @@ public sealed class DrainTests
         await Task.Delay(TimeSpan.FromSeconds(4));
 
         Assert.All(clients, c => Assert.True(c.CloseTimes.IsEmpty && c.Abnormal.IsEmpty));
-        Assert.Equal(5, flapping.OpenSockets);
+        Assert.Equal(clients.Count(c => c.Backend == flapping.Name), flapping.OpenSockets);
         await Task.WhenAll(clients.Select(c => c.StopAsync()));
     }
 
@@ -79,7 +79,7 @@ public sealed class DrainTests
         Assert.Contains("draining", await duringDrain.Content.ReadAsStringAsync());
         Assert.All(clients, c => Assert.Empty(c.Abnormal));
         Assert.All(clients, c => Assert.Equal(WebSocketCloseStatus.EndpointUnavailable, Assert.Single(c.GracefulCloses)));
-        Assert.All(pool.Backends, b => Assert.Equal(10, b.CloseStatuses.Count(s => s == WebSocketCloseStatus.EndpointUnavailable)));
+        Assert.Equal(20, pool.Backends.Sum(b => b.CloseStatuses.Count(s => s == WebSocketCloseStatus.EndpointUnavailable)));
         await pool.DisposeAsync();
     }
 }
