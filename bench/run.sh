@@ -56,7 +56,7 @@ start_peer() {
       url="ws://127.0.0.1:$HAPROXY/ws"; wait_port $HAPROXY ;;
     sockway)
       mkdir -p "$work/routes"; render sockway-routes.yaml.template 0; mv "$work/sockway-routes.yaml" "$work/routes/bench.yaml"
-      DOTNET_gcServer=0 dotnet src/Controller/bin/Release/net10.0/sockway.dll --routes "$work/routes" --bind-address 127.0.0.1 \
+      dotnet src/Controller/bin/Release/net10.0/sockway.dll --routes "$work/routes" --bind-address 127.0.0.1 \
         --http-port $SOCKWAY --management-port $SOCKWAY_MGMT --Logging:LogLevel:Default=Warning >/dev/null 2>&1 & peer_pid=$!
       url="ws://127.0.0.1:$SOCKWAY/ws"; wait_port $SOCKWAY
       for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$SOCKWAY_MGMT/readyz" >/dev/null && break; sleep 0.1; done ;;
