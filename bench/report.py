@@ -36,6 +36,11 @@ for title, scenario, key, m in rows:
     v = {p: pick(scenario, p, key, m) for p in peers}
     print(f"| {title} | {fmt(v['direct'])} | {fmt(v['nginx'])} | {fmt(v['haproxy'])} | {fmt(v['sockway'])} | "
           f"{ratio(v['sockway'], v['direct'])} | {ratio(v['sockway'], v['nginx'])} | {ratio(v['sockway'], v['haproxy'])} |")
+# A fixed-rate message never answered would otherwise vanish from the percentiles; say so when it happens.
+lost = {p: pick("echo", p, "unanswered", "fixed") for p in peers}
+if any(lost.values()):
+    print()
+    print("Fixed rate, messages never answered: " + ", ".join(f"{p} {lost[p]}" for p in peers if lost[p] is not None) + ".")
 churn = next((r for r in results if r["scenario"] == "churn"), None)
 if churn:
     print()
