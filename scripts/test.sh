@@ -35,7 +35,7 @@ dotnet build Controller.sln -c Release --nologo -v quiet -clp:ErrorsOnly
 step "Helm chart: lint and render"
 "$tools/helm" lint deploy/helm/sockway
 "$tools/helm" template sockway deploy/helm/sockway --namespace sockway --include-crds > "$tools/rendered-chart.yaml"
-echo "rendered $(grep -c '^kind:' "$tools/rendered-chart.yaml") objects: $(grep '^kind:' "$tools/rendered-chart.yaml" | sort | uniq -c | awk '{print $2"×"$1}' | paste -sd' ')"
+echo "rendered $(grep -c '^kind:' "$tools/rendered-chart.yaml") objects: $(grep '^kind:' "$tools/rendered-chart.yaml" | sort | uniq -c | awk '{print $3"×"$1}' | paste -sd' ')"
 
 step "Running the test suite"
 results="$root/artifacts/test-results"
