@@ -60,6 +60,9 @@ public static class SockwayApp
         // YARP registers data protection for session-affinity cookies, which Sockway does not use; keep keys in memory
         // instead of writing a key ring to the user's profile.
         services.AddDataProtection().UseEphemeralDataProtectionProvider();
+        services.Configure<Microsoft.AspNetCore.DataProtection.KeyManagement.KeyManagementOptions>(o => o.XmlRepository = new InMemoryKeyRepository());
+        // Its start-up chatter about unencrypted keys concerns keys that never leave memory here.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection", Microsoft.Extensions.Logging.LogLevel.Error);
 
         // One source feeds the pipeline: a directory of manifests (standalone, --routes) or, by default, the Kubernetes API.
         if (builder.Configuration.GetSection(DirectorySourceOptions.Section).Exists())
