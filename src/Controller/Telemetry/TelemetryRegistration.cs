@@ -26,8 +26,10 @@ public static class TelemetryRegistration
                 .AddPrometheusExporter())
             .WithTracing(t => t
                 .AddSource(GatewayTelemetry.Name)
-                .AddAspNetCoreInstrumentation()
-                .AddHttpClientInstrumentation());
+                // A WebSocket's server and client spans would stay open for the tunnel's life (hours, and ~1 KiB of tags
+                // each); Sockway's own websocket.upgrade span covers the handshake instead.
+                .AddAspNetCoreInstrumentation(o => o.Filter = context => !IsUpgrade(context.Request))
+                .AddHttpClientInstrumentation(o => o.FilterHttpRequestMessage = request => !request.Headers.Contains("Upgrade")));
         if (!string.IsNullOrEmpty(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]) || !string.IsNullOrEmpty(configuration["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"])
             || !string.IsNullOrEmpty(configuration["OTEL_EXPORTER_OTLP_METRICS_ENDPOINT"]))
         {
@@ -36,4 +38,8 @@ public static class TelemetryRegistration
 
         return services;
     }
+
+    // HTTP/1.1 Upgrade, or HTTP/2 extended CONNECT.
+    private static bool IsUpgrade(Microsoft.AspNetCore.Http.HttpRequest request) =>
+        request.Headers.Upgrade.Count > 0 || Microsoft.AspNetCore.Http.HttpMethods.IsConnect(request.Method);
 }
