@@ -74,6 +74,13 @@ internal sealed class ClientLoop
 
                 return;
             }
+            catch (WebSocketException) when (socket.CloseStatus is { } status)
+            {
+                // The server's Close arrived while we were still asking who it was: graceful all the same.
+                CloseTimes.Enqueue(DateTime.UtcNow);
+                GracefulCloses.Enqueue(status);
+                await socket.CloseOutputAsync(status, null, CancellationToken.None);
+            }
             catch (Exception ex) when (ex is WebSocketException or IOException)
             {
                 Abnormal.Enqueue(ex.Message);
