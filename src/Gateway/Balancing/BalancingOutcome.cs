@@ -20,6 +20,9 @@ public sealed class TunnelFeature
 
     public BalancingFailure Failure { get; internal set; }
 
+    /// <summary>The request's handshake, inspected once when the request enters the proxy pipeline.</summary>
+    internal Handshake.HandshakeVerdict Handshake { get; set; }
+
     /// <summary>Set when the handshake guard refused the upgrade (an UpgradeOutcome value).</summary>
     public string? Rejection { get; internal set; }
 }

@@ -21,7 +21,8 @@ public sealed class EndpointLoad
     /// <summary>When the endpoint last became ready (for slow start); null while it is not ready.</summary>
     public long? ReadySinceTicks { get; internal set; }
 
-    public ICollection<Tunnel> Tunnels => _tunnels.Values;
+    /// <summary>Live view, no snapshot copy: sweeps over every tunnel run often and must not allocate per tunnel.</summary>
+    public IEnumerable<Tunnel> Tunnels => _tunnels.Select(pair => pair.Value);
 
     internal bool TryReserve(int limit)
     {

@@ -22,9 +22,9 @@ internal sealed class TunnelLifetimeMiddleware(RequestDelegate next, ConnectionR
 
     public async Task InvokeAsync(HttpContext context)
     {
-        var feature = new TunnelFeature();
+        var feature = new TunnelFeature { Handshake = HandshakeValidator.Inspect(context) };
         context.Features.Set(feature);
-        var isWebSocket = HandshakeValidator.Inspect(context).IsWebSocket;
+        var isWebSocket = feature.Handshake.IsWebSocket;
         if (_trackFrames)
         {
             WrapUpgradeFeatures(context, feature);

@@ -38,7 +38,8 @@ internal sealed partial class UpgradeGuardMiddleware
             return _next(context);
         }
 
-        var verdict = HandshakeValidator.Inspect(context);
+        // Inspected once, by the tunnel middleware in front of this one.
+        var verdict = context.Features.Get<TunnelFeature>()?.Handshake ?? HandshakeValidator.Inspect(context);
         if (!verdict.IsWebSocket)
         {
             return route.AllowPlainHttp ? _next(context) : Reject(context, routeId, StatusCodes.Status426UpgradeRequired, "plain HTTP is not allowed on this route", null);
