@@ -22,6 +22,13 @@ public sealed class ListenerOptions : IValidatableObject
     [Range(0, 65535)]
     public int ManagementPort { get; set; } = 9090;
 
+    /// <summary>
+    /// Run Kestrel's socket continuations on the I/O thread instead of queueing them to the thread pool (default on).
+    /// A tunnel's work per message is a few non-blocking calls, so the hop costs more than it protects: with it off,
+    /// Sockway used ~20% more CPU per echoed message (docs/benchmarks.md). Turn off only if a custom middleware blocks.
+    /// </summary>
+    public bool InlineScheduling { get; set; } = true;
+
     public IPAddress Address => IPAddress.Parse(BindAddress);
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -73,6 +74,9 @@ public static class SockwayApp
         {
             services.AddKubernetesSource();
         }
+
+        services.AddOptions<SocketTransportOptions>().Configure<IOptions<ListenerOptions>>((transport, listeners) =>
+            transport.UnsafePreferInlineScheduling = listeners.Value.InlineScheduling);
 
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
         {

@@ -11,6 +11,7 @@ namespace Sockway.Gateway.Forwarding;
 internal sealed class SockwayForwarderHttpClientFactory(IOptions<GatewayOptions> options) : ForwarderHttpClientFactory
 {
     private readonly bool _trackFrames = options.Value.FrameTracking;
+    private readonly bool _plainSocketUpgrades = options.Value.PlainSocketUpgrades;
 
     protected override void ConfigureHandler(ForwarderHttpClientContext context, SocketsHttpHandler handler)
     {
@@ -22,9 +23,18 @@ internal sealed class SockwayForwarderHttpClientFactory(IOptions<GatewayOptions>
         }
     }
 
-    // The backend side of every upgraded tunnel passes through here to be tracked.
-    protected override HttpMessageHandler WrapHandler(ForwarderHttpClientContext context, HttpMessageHandler handler) =>
-        _trackFrames ? new BackendTunnelHandler(base.WrapHandler(context, handler)) : base.WrapHandler(context, handler);
+    // The backend side of every upgraded tunnel passes through here: opened on its own socket, then tracked.
+    protected override HttpMessageHandler WrapHandler(ForwarderHttpClientContext context, HttpMessageHandler handler)
+    {
+        var wrapped = base.WrapHandler(context, handler);
+        if (_plainSocketUpgrades)
+        {
+            var connectTimeout = handler is SocketsHttpHandler sockets ? sockets.ConnectTimeout : Timeout.InfiniteTimeSpan;
+            wrapped = new PlainSocketUpgradeHandler(wrapped, connectTimeout);
+        }
+
+        return _trackFrames ? new BackendTunnelHandler(wrapped) : wrapped;
+    }
 
     protected override bool CanReuseOldClient(ForwarderHttpClientContext context) =>
         base.CanReuseOldClient(context) && SameConnectTimeout(context.OldMetadata, context.NewMetadata);

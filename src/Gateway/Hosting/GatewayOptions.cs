@@ -11,4 +11,10 @@ public sealed class GatewayOptions
     /// Exists so the benchmark can price it.
     /// </summary>
     public bool FrameTracking { get; set; } = true;
+
+    /// <summary>
+    /// Open the backend side of HTTP/1.1 upgrades on a plain socket (default on) rather than through
+    /// SocketsHttpHandler, which keeps ~9 KiB per tunnel it can never reuse. Off exists to measure the difference.
+    /// </summary>
+    public bool PlainSocketUpgrades { get; set; } = true;
 }
