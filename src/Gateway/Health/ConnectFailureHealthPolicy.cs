@@ -20,10 +20,22 @@ internal sealed class ConnectFailureHealthPolicy(IDestinationHealthUpdater healt
 
     public void RequestProxied(HttpContext context, ClusterState cluster, DestinationState destination)
     {
-        var error = context.Features.Get<IForwarderErrorFeature>()?.Error;
-        if (error is ForwarderError.Request or ForwarderError.RequestTimedOut)
+        if (context.Features.Get<IForwarderErrorFeature>() is { Error: ForwarderError.Request or ForwarderError.RequestTimedOut } error
+            && IsUnreachable(error.Exception))
         {
             health.SetPassive(cluster, destination, DestinationHealth.Unhealthy, ReactivationPeriod);
         }
     }
+
+    // A backend that accepted the connection and then misbehaved (hung up, sent garbage) is reachable: that request
+    // fails, the endpoint stays in rotation.
+    private static bool IsUnreachable(Exception? exception) => exception switch
+    {
+        HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError } => true,
+        HttpRequestException { HttpRequestError: not HttpRequestError.Unknown } => false,
+        _ => exception is not null && FindSocketError(exception),
+    };
+
+    private static bool FindSocketError(Exception exception) =>
+        exception is System.Net.Sockets.SocketException or TimeoutException || (exception.InnerException is { } inner && FindSocketError(inner));
 }
