@@ -27,7 +27,8 @@ public static class GatewayServiceCollectionExtensions
     public static IServiceCollection AddSockwayGateway(this IServiceCollection services)
     {
         services.TryAddSingleton(TimeProvider.System);
-        services.AddOptions<GatewayOptions>().BindConfiguration(GatewayOptions.Section);
+        // Validated at start: a malformed switch (e.g. "PlainSocketUpgrades=yes") must stop start-up, naming the key.
+        services.AddOptions<GatewayOptions>().BindConfiguration(GatewayOptions.Section).ValidateOnStart();
         services.AddSingleton<RouteTable>();
         services.AddSingleton<ConnectionRegistry>();
         services.AddMetrics();

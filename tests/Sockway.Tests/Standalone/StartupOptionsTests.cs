@@ -1,0 +1,21 @@
+using Sockway.Testing;
+using Xunit;
+
+namespace Sockway.Tests.Standalone;
+
+/// <summary>A malformed data-plane switch stops start-up with the key named, instead of failing the first request.</summary>
+public sealed class StartupOptionsTests
+{
+    [Theory]
+    [InlineData("Sockway:Gateway:PlainSocketUpgrades")]
+    [InlineData("Sockway:Gateway:FrameTracking")]
+    [InlineData("Sockway:Listeners:InlineScheduling")]
+    public async Task A_switch_that_is_not_a_boolean_fails_start_up_naming_it(string key)
+    {
+        using var routes = new RouteDirectory();
+
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => SockwayHost.StartAsync(routes.Path, false, $"--{key}=yes"));
+
+        Assert.Contains($"'{key}'", error.ToString());
+    }
+}
