@@ -13,7 +13,7 @@ internal static class ChurnScenario
     {
         var url = options.Url();
         var routes = options.Get("routes", string.Empty);
-        var end = Stopwatch.GetTimestamp() + (long)(options.Double("seconds", 10) * Stopwatch.Frequency);
+        var end = options.Deadline(10);
         var original = routes.Length > 0 ? await File.ReadAllTextAsync(routes) : string.Empty;
         long sessions = 0;
         long abnormal = 0;

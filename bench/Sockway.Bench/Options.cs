@@ -22,9 +22,25 @@ internal sealed class Options
 
     public string Get(string name, string fallback) => _values.GetValueOrDefault(name, fallback);
 
-    public int Int(string name, int fallback) => _values.TryGetValue(name, out var v) ? int.Parse(v, CultureInfo.InvariantCulture) : fallback;
+    public int Int(string name, int fallback) => (int)Number(name, fallback, NumberStyles.Integer);
 
-    public double Double(string name, double fallback) => _values.TryGetValue(name, out var v) ? double.Parse(v, CultureInfo.InvariantCulture) : fallback;
+    public double Double(string name, double fallback) => Number(name, fallback, NumberStyles.Float);
+
+    /// <summary>Stopwatch timestamp <c>--seconds</c> from now: every loop is bounded in time.</summary>
+    public long Deadline(double fallbackSeconds) =>
+        System.Diagnostics.Stopwatch.GetTimestamp() + (long)(Double("seconds", fallbackSeconds) * System.Diagnostics.Stopwatch.Frequency);
+
+    private double Number(string name, double fallback, NumberStyles styles)
+    {
+        if (!_values.TryGetValue(name, out var text))
+        {
+            return fallback;
+        }
+
+        return double.TryParse(text, styles, CultureInfo.InvariantCulture, out var value) && value >= 0 && value <= int.MaxValue
+            ? value
+            : throw new ArgumentException($"--{name}: '{text}' is not a non-negative {(styles == NumberStyles.Integer ? "whole number" : "number")}");
+    }
 
     public Uri Url()
     {

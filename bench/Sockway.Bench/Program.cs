@@ -8,15 +8,24 @@ using Sockway.Bench;
 //   churn   --url ws://… --routes FILE --seconds T                          abnormal closes while config changes
 // Every scenario is bounded in time and count, targets loopback only, prints progress to stderr and one JSON line to stdout.
 var options = Options.Parse(args);
-return options.Command switch
+try
 {
-    "backend" => await EchoBackend.RunAsync(options),
-    "echo" => await EchoScenario.RunAsync(options),
-    "idle" => await IdleScenario.RunAsync(options),
-    "upgrades" => await UpgradeScenario.RunAsync(options),
-    "churn" => await ChurnScenario.RunAsync(options),
-    _ => Usage(),
-};
+    return options.Command switch
+    {
+        "backend" => await EchoBackend.RunAsync(options),
+        "echo" => await EchoScenario.RunAsync(options),
+        "idle" => await IdleScenario.RunAsync(options),
+        "upgrades" => await UpgradeScenario.RunAsync(options),
+        "churn" => await ChurnScenario.RunAsync(options),
+        _ => Usage(),
+    };
+}
+catch (ArgumentException ex)
+{
+    // A bad option is the user's to fix: say which, without a stack trace.
+    Console.Error.WriteLine($"sockway-bench {options.Command}: {ex.Message}");
+    return 2;
+}
 
 static int Usage()
 {

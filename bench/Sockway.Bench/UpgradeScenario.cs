@@ -10,7 +10,7 @@ internal static class UpgradeScenario
     {
         var url = options.Url();
         var concurrency = options.Int("concurrency", 32);
-        var end = Stopwatch.GetTimestamp() + (long)(options.Double("seconds", 10) * Stopwatch.Frequency);
+        var end = options.Deadline(10);
         long done = 0;
         long failed = 0;
         var start = Stopwatch.GetTimestamp();
