@@ -29,6 +29,13 @@ public sealed class ListenerOptions : IValidatableObject
     /// </summary>
     public bool InlineScheduling { get; set; } = true;
 
+    /// <summary>
+    /// Let a WebSocket on the plain listener leave Kestrel once its handshake is done (default on): the tunnel then
+    /// moves bytes between two bare sockets, and Kestrel's per-request state is freed instead of being held for the
+    /// tunnel's life. Off keeps every connection in Kestrel (it exists to measure the difference).
+    /// </summary>
+    public bool DetachUpgrades { get; set; } = true;
+
     public IPAddress Address => IPAddress.Parse(BindAddress);
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)

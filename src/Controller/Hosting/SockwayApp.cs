@@ -16,6 +16,8 @@ using Sockway.Controller.Sources.Kubernetes;
 using Sockway.Controller.Status;
 using Sockway.Controller.Telemetry;
 using Sockway.Gateway.Hosting;
+using Sockway.Gateway.Listening;
+using System.Net;
 using Sockway.Gateway.Tls;
 
 namespace Sockway.Controller.Hosting;
@@ -82,7 +84,8 @@ public static class SockwayApp
         {
             var listeners = kestrel.ApplicationServices.GetRequiredService<IOptions<ListenerOptions>>().Value;
             // Plain-text HTTP/2 needs prior knowledge, which browsers never use; WebSockets over HTTP/2 ride on TLS.
-            kestrel.Listen(listeners.Address, listeners.HttpPort, o => o.Protocols = HttpProtocols.Http1);
+            var plain = listeners.DetachUpgrades ? new DetachableEndPoint(listeners.Address, listeners.HttpPort) : new IPEndPoint(listeners.Address, listeners.HttpPort);
+            kestrel.Listen(plain, o => o.Protocols = HttpProtocols.Http1);
             if (listeners.HttpsPort is { } httpsPort)
             {
                 var certificates = kestrel.ApplicationServices.GetRequiredService<CertificateStore>();

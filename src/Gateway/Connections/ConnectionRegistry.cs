@@ -25,6 +25,9 @@ public sealed class ConnectionRegistry
 
     public int Count => _endpoints.Values.Sum(e => e.Active);
 
+    /// <summary>Slots reserved since start: a cheap way to tell whether new connections arrived.</summary>
+    public long Reservations => Interlocked.Read(ref _nextId);
+
     /// <summary>Reserves a slot on an endpoint for a route, within both limits; null when a limit is reached.</summary>
     public Tunnel? TryReserve(string routeId, string endpointKey, int routeLimit = int.MaxValue, int endpointLimit = int.MaxValue)
     {

@@ -1,20 +1,30 @@
 using Microsoft.AspNetCore.Http.Features;
 using Sockway.Gateway.Balancing;
+using Sockway.Gateway.Forwarding;
+using Sockway.Gateway.Listening;
 
 namespace Sockway.Gateway.Connections;
 
 /// <summary>
 /// Replaces Kestrel's HTTP/1.1 upgrade feature for WebSocket requests, so the client side of the tunnel YARP
-/// receives is Sockway's tracked stream.
+/// receives is Sockway's tracked stream. On a detachable connection the tunnel takes the client's socket itself
+/// once Kestrel has sent the 101, and Kestrel's upgraded stream is never used.
 /// </summary>
-internal sealed class TrackedUpgradeFeature(IHttpUpgradeFeature inner, TunnelFeature tunnel) : IHttpUpgradeFeature
+internal sealed class TrackedUpgradeFeature(IHttpUpgradeFeature inner, TunnelFeature tunnel, DetachableConnection? connection) : IHttpUpgradeFeature
 {
     public bool IsUpgradableRequest => inner.IsUpgradableRequest;
 
     public async Task<Stream> UpgradeAsync()
     {
         var stream = await inner.UpgradeAsync();
-        return tunnel.Tunnel?.AttachClient(stream) ?? stream;
+        if (tunnel.Tunnel is not { } open)
+        {
+            return stream;
+        }
+
+        return connection?.TryDetach() is { } detached
+            ? open.AttachClient(UpgradedStream.Create(detached.Socket, detached.Leftover), detached: true)
+            : open.AttachClient(stream);
     }
 }
 

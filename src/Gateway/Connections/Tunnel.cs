@@ -19,6 +19,7 @@ public sealed class Tunnel
 {
     private static readonly TimeSpan CloseGrace = TimeSpan.FromSeconds(5);
     private int _closing;
+    private int _ended;
     private long _lastActivity;
 
     internal Tunnel(long id, string routeId, EndpointLoad endpoint)
@@ -73,11 +74,18 @@ public sealed class Tunnel
 
     internal void MarkActive() => Volatile.Write(ref _lastActivity, System.Diagnostics.Stopwatch.GetTimestamp());
 
+    /// <summary>
+    /// True when the client side was taken from Kestrel (see Listening/DetachableConnection): the request has
+    /// finished while the tunnel lives on, so whoever ends the tunnel must release its slot.
+    /// </summary>
+    public bool OutlivesRequest { get; private set; }
+
     // YARP gets an empty stream on each side: its own copy loops end at once (and return their 64 KiB buffers), while
     // Sockway's pumps move the bytes for the tunnel's lifetime.
-    internal Stream AttachClient(Stream stream)
+    internal Stream AttachClient(Stream stream, bool detached = false)
     {
         Client = new TrackedStream(stream, peerIsServer: false);
+        OutlivesRequest = detached;
         return Stream.Null;
     }
 
@@ -87,7 +95,11 @@ public sealed class Tunnel
         if (Client is not null)
         {
             MarkActive();
-            Completion = PumpAsync(Client, Backend);
+            // The pumps outlive the request: they must not keep its execution context (its Activity, log scopes).
+            using (ExecutionContext.SuppressFlow())
+            {
+                Completion = PumpAsync(Client, Backend);
+            }
         }
 
         return Stream.Null;
@@ -95,16 +107,34 @@ public sealed class Tunnel
 
     private async Task PumpAsync(TrackedStream client, TrackedStream backend)
     {
-        using var stop = new CancellationTokenSource();
-        var toBackend = TunnelPump.CopyAsync(client, backend, this, stop.Token);
-        var toClient = TunnelPump.CopyAsync(backend, client, this, stop.Token);
-        // When either side ends, the tunnel ends: the other direction has nobody left to talk to.
-        var first = await Task.WhenAny(toBackend, toClient);
-        ClientEndedFirst = first == toBackend;
-        stop.Cancel();
-        await Task.WhenAll(toBackend, toClient);
+        // No cancellation token: a cancellable read registers a callback on every message, and ending a direction
+        // is done by closing its streams instead (EndDirection).
+        var toBackend = TunnelPump.CopyAsync(client, backend, this, fromClient: true);
+        var toClient = TunnelPump.CopyAsync(backend, client, this, fromClient: false);
+        await toBackend;
+        await toClient;
         await backend.DisposeAsync();
         await client.DisposeAsync();
+    }
+
+    /// <summary>
+    /// Called by each direction's pump as it stops. When either side ends, the tunnel ends: the other direction has
+    /// nobody left to talk to, and a write of its own blocked on a peer that stopped reading must not hang on.
+    /// </summary>
+    internal void EndDirection(bool fromClient)
+    {
+        if (Interlocked.Exchange(ref _ended, 1) == 0)
+        {
+            ClientEndedFirst = fromClient;
+            Abort();
+        }
+    }
+
+    /// <summary>Ends both directions at once, without Close frames: for tunnels still open when the gateway stops.</summary>
+    internal void Abort()
+    {
+        Client?.EndReads();
+        Backend?.EndReads();
     }
 
     /// <summary>

@@ -7,6 +7,8 @@ using Sockway.Gateway.Handshake;
 using Sockway.Gateway.Telemetry;
 using Yarp.ReverseProxy.Model;
 using Sockway.Gateway.Hosting;
+using Sockway.Gateway.Listening;
+using Microsoft.AspNetCore.Connections.Features;
 
 namespace Sockway.Gateway.Connections;
 
@@ -34,6 +36,7 @@ internal sealed class TunnelLifetimeMiddleware(RequestDelegate next, ConnectionR
         // The span covers the handshake (request → 101 or rejection), not the hours the tunnel may live.
         var activity = isWebSocket ? GatewayTelemetry.ActivitySource.StartActivity("websocket.upgrade") : null;
         activity?.SetTag("sockway.route", routeId);
+        Tunnel? handedOff = null;
         try
         {
             await next(context);
@@ -48,6 +51,18 @@ internal sealed class TunnelLifetimeMiddleware(RequestDelegate next, ConnectionR
 
             if (feature.Tunnel is { IsUpgraded: true } open)
             {
+                if (open.OutlivesRequest)
+                {
+                    // The tunnel owns the client's socket now: let Kestrel finish the request and free what it holds.
+                    handedOff = open;
+                    using (ExecutionContext.SuppressFlow())
+                    {
+                        _ = EndWhenClosedAsync(open);
+                    }
+
+                    return;
+                }
+
                 // YARP has handed the upgraded streams over; the tunnel lives until Sockway's pumps end.
                 await open.Completion;
                 metrics.TunnelEnded(open);
@@ -56,8 +71,14 @@ internal sealed class TunnelLifetimeMiddleware(RequestDelegate next, ConnectionR
         finally
         {
             activity?.Dispose();
-            if (feature.Tunnel is { } tunnel)
+            if (feature.Tunnel is { } tunnel && tunnel != handedOff)
             {
+                if (tunnel.OutlivesRequest)
+                {
+                    // The client's socket left Kestrel but the backend side never came: nobody else will close it.
+                    tunnel.Abort();
+                }
+
                 registry.Release(tunnel);
             }
             else if (feature.Failure == BalancingFailure.LimitReached && !context.Response.HasStarted)
@@ -65,6 +86,19 @@ internal sealed class TunnelLifetimeMiddleware(RequestDelegate next, ConnectionR
                 // YARP has answered 503; tell the client when to come back instead of hammering a full route.
                 context.Response.Headers[HeaderNames.RetryAfter] = RetryAfterSeconds;
             }
+        }
+    }
+
+    private async Task EndWhenClosedAsync(Tunnel tunnel)
+    {
+        try
+        {
+            await tunnel.Completion;
+            metrics.TunnelEnded(tunnel);
+        }
+        finally
+        {
+            registry.Release(tunnel);
         }
     }
 
@@ -89,7 +123,10 @@ internal sealed class TunnelLifetimeMiddleware(RequestDelegate next, ConnectionR
         var upgrade = context.Features.Get<IHttpUpgradeFeature>();
         if (upgrade is { IsUpgradableRequest: true })
         {
-            context.Features.Set<IHttpUpgradeFeature>(new TrackedUpgradeFeature(upgrade, feature));
+            var connection = context.Features.Get<IConnectionItemsFeature>()?.Items.TryGetValue(DetachableConnection.ItemKey, out var item) == true
+                ? item as DetachableConnection
+                : null;
+            context.Features.Set<IHttpUpgradeFeature>(new TrackedUpgradeFeature(upgrade, feature, connection));
         }
     }
 }

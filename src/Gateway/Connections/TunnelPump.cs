@@ -12,28 +12,28 @@ internal static class TunnelPump
 {
     private const int BufferSize = 16 * 1024;
 
-    /// <summary>Copies until end of stream or failure; returns how it ended.</summary>
-    public static async Task<bool> CopyAsync(Stream from, TrackedStream to, Tunnel tunnel, CancellationToken cancellationToken)
+    /// <summary>Copies until end of stream or failure, then ends the tunnel's other direction too.</summary>
+    public static async Task CopyAsync(Stream from, TrackedStream to, Tunnel tunnel, bool fromClient)
     {
         byte[]? buffer = null;
         try
         {
             // Nothing is held until the first bytes arrive.
-            await WaitForDataAsync(from, cancellationToken);
+            await WaitForDataAsync(from);
             buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
             while (true)
             {
-                var read = await from.ReadAsync(buffer, cancellationToken);
+                var read = await from.ReadAsync(buffer);
                 if (read == 0)
                 {
-                    return true;
+                    return;
                 }
 
                 tunnel.MarkActive();
-                await to.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+                await to.WriteAsync(buffer.AsMemory(0, read));
 
                 // More data already waiting: keep the buffer. Otherwise give it back while the tunnel is quiet.
-                var wait = WaitForDataAsync(from, cancellationToken);
+                var wait = WaitForDataAsync(from);
                 if (!wait.IsCompletedSuccessfully)
                 {
                     ArrayPool<byte>.Shared.Return(buffer);
@@ -45,7 +45,7 @@ internal static class TunnelPump
         }
         catch (Exception ex) when (ex is IOException or OperationCanceledException or ObjectDisposedException or System.Net.Sockets.SocketException)
         {
-            return false;
+            // The peer went away, or the other direction ended the tunnel: either way this direction is done.
         }
         finally
         {
@@ -53,10 +53,12 @@ internal static class TunnelPump
             {
                 ArrayPool<byte>.Shared.Return(buffer);
             }
+
+            tunnel.EndDirection(fromClient);
         }
     }
 
 #pragma warning disable CA2022 // A zero-byte read only waits for data; it never consumes any.
-    private static ValueTask<int> WaitForDataAsync(Stream from, CancellationToken cancellationToken) => from.ReadAsync(Memory<byte>.Empty, cancellationToken);
+    private static ValueTask<int> WaitForDataAsync(Stream from) => from.ReadAsync(Memory<byte>.Empty);
 #pragma warning restore CA2022
 }

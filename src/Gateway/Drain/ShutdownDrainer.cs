@@ -53,7 +53,10 @@ public sealed partial class ShutdownDrainer : IHostedLifecycleService
         }
         catch (OperationCanceledException)
         {
-            LogDrainIncomplete(_registry.Tunnels.Count(t => t.IsUpgraded));
+            // Kestrel no longer owns detached tunnels, so it would not cut them when it stops: do it here.
+            var left = _registry.Tunnels.Where(t => t.IsUpgraded).ToList();
+            LogDrainIncomplete(left.Count);
+            left.ForEach(t => t.Abort());
         }
     }
 

@@ -3,8 +3,8 @@ using System.Net.Sockets;
 namespace Sockway.Gateway.Forwarding;
 
 /// <summary>
-/// The backend side of a tunnel: the socket, preceded by whatever bytes arrived together with the 101 (a backend
-/// may greet the client in the same segment as its handshake).
+/// One side of a tunnel on a bare socket, preceded by whatever bytes arrived together with the handshake: a backend
+/// may greet the client in the same segment as its 101, a client may send its first frame right behind its request.
 /// </summary>
 internal sealed class UpgradedStream : NetworkStream
 {

@@ -11,6 +11,9 @@ using Sockway.Gateway.Drain;
 using Sockway.Gateway.Forwarding;
 using Sockway.Gateway.Handshake;
 using Sockway.Gateway.Health;
+using Sockway.Gateway.Listening;
+using Sockway.Gateway.Memory;
+using Microsoft.AspNetCore.Connections;
 using Sockway.Gateway.Telemetry;
 using Sockway.Gateway.Tls;
 using Yarp.ReverseProxy.Configuration;
@@ -43,9 +46,13 @@ public static class GatewayServiceCollectionExtensions
         services.AddHostedService<ShutdownDrainer>();
         services.AddHostedService<Rebalancer>();
         services.AddHostedService<IdleSweeper>();
+        services.AddOptions<MemoryTrimOptions>().BindConfiguration(MemoryTrimOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddHostedService<MemoryTrimmer>();
         services.AddSingleton<GatewayConfigStore>();
         services.AddSingleton<IProxyConfigProvider>(sp => sp.GetRequiredService<GatewayConfigStore>());
         services.AddSingleton<CertificateStore>();
+        // Binds only DetachableEndPoint listeners; Kestrel's socket transport keeps every other one.
+        services.AddSingleton<IConnectionListenerFactory, DetachableTransportFactory>();
         services.AddReverseProxy();
         services.AddSingleton<ITransformProvider, TunnelTransformProvider>();
         services.AddSingleton<IForwarderHttpClientFactory, SockwayForwarderHttpClientFactory>();

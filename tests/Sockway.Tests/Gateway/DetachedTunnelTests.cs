@@ -1,0 +1,150 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Text;
+using Sockway.Testing;
+using Xunit;
+
+namespace Sockway.Tests.Gateway;
+
+/// <summary>
+/// On the plain listener a tunnel takes the client's socket from Kestrel at the 101. What the client must not
+/// notice: bytes it sent right behind its handshake, and the keep-alive requests before it, are all served.
+/// </summary>
+public sealed class DetachedTunnelTests : IClassFixture<EchoRouteFixture>
+{
+    private readonly EchoRouteFixture _fixture;
+
+    public DetachedTunnelTests(EchoRouteFixture fixture) => _fixture = fixture;
+
+    [Fact]
+    public async Task A_frame_sent_in_the_same_write_as_the_handshake_reaches_the_backend()
+    {
+        using var tcp = await ConnectAsync();
+        var stream = tcp.GetStream();
+        // Head and first frame in one segment: Kestrel has both buffered when the tunnel takes the socket over.
+        await stream.WriteAsync(Concat(Encoding.ASCII.GetBytes(UpgradeRequest()), MaskedText("sent-early")));
+
+        Assert.StartsWith("HTTP/1.1 101", await RawHttp.ReadHeadAsync(stream));
+        Assert.Equal("sent-early", await ReadTextAsync(stream));
+    }
+
+    [Fact]
+    public async Task A_keep_alive_connection_serves_plain_requests_then_becomes_a_tunnel()
+    {
+        using var tcp = await ConnectAsync();
+        var stream = tcp.GetStream();
+        for (var i = 0; i < 2; i++)
+        {
+            await stream.WriteAsync(Encoding.ASCII.GetBytes("GET /ws/status HTTP/1.1\r\nHost: keepalive.test\r\n\r\n"));
+            var head = await RawHttp.ReadHeadAsync(stream);
+            Assert.StartsWith("HTTP/1.1 200", head);
+            Assert.Contains("backend-", await ReadBodyAsync(stream, head));
+        }
+
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(UpgradeRequest()));
+        Assert.StartsWith("HTTP/1.1 101", await RawHttp.ReadHeadAsync(stream));
+        await stream.WriteAsync(MaskedText("after two requests"));
+        Assert.Equal("after two requests", await ReadTextAsync(stream));
+    }
+
+    [Fact]
+    public async Task Many_tunnels_stay_independent_after_leaving_kestrel()
+    {
+        var clients = await Task.WhenAll(Enumerable.Range(0, 40).Select(_ => WebSocketClient.ConnectAsync(_fixture.Sockway.WebSocketUri("/ws"))));
+        try
+        {
+            var replies = await Task.WhenAll(clients.Select((c, i) => c.RoundTripAsync($"client-{i}")));
+            Assert.Equal(Enumerable.Range(0, 40).Select(i => $"client-{i}"), replies);
+        }
+        finally
+        {
+            foreach (var client in clients)
+            {
+                client.Dispose();
+            }
+        }
+    }
+
+    private async Task<TcpClient> ConnectAsync()
+    {
+        var tcp = new TcpClient { NoDelay = true };
+        await tcp.ConnectAsync(IPAddress.Loopback, _fixture.Sockway.HttpUri.Port);
+        return tcp;
+    }
+
+    private static string UpgradeRequest() =>
+        "GET /ws HTTP/1.1\r\nHost: detach.test\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+        $"Sec-WebSocket-Key: {Convert.ToBase64String(RandomNumberGenerator.GetBytes(16))}\r\nSec-WebSocket-Version: 13\r\n\r\n";
+
+    private static byte[] MaskedText(string text)
+    {
+        var payload = Encoding.UTF8.GetBytes(text);
+        var mask = RandomNumberGenerator.GetBytes(4);
+        var frame = new byte[2 + 4 + payload.Length];
+        frame[0] = 0x81; // FIN + text
+        frame[1] = (byte)(0x80 | payload.Length);
+        mask.CopyTo(frame, 2);
+        for (var i = 0; i < payload.Length; i++)
+        {
+            frame[6 + i] = (byte)(payload[i] ^ mask[i % 4]);
+        }
+
+        return frame;
+    }
+
+    // A short unmasked text frame, as a server sends it.
+    private static async Task<string> ReadTextAsync(NetworkStream stream)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        var header = new byte[2];
+        await stream.ReadExactlyAsync(header, timeout.Token);
+        Assert.Equal(0x81, header[0]);
+        var payload = new byte[header[1] & 0x7F];
+        await stream.ReadExactlyAsync(payload, timeout.Token);
+        return Encoding.UTF8.GetString(payload);
+    }
+
+    // The body by Content-Length or chunked framing, leaving the connection positioned at the next response.
+    private static async Task<string> ReadBodyAsync(NetworkStream stream, string head)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        var length = System.Text.RegularExpressions.Regex.Match(head, @"Content-Length: (\d+)", System.Text.RegularExpressions.RegexOptions.IgnoreCase);
+        if (length.Success)
+        {
+            var body = new byte[int.Parse(length.Groups[1].Value)];
+            await stream.ReadExactlyAsync(body, timeout.Token);
+            return Encoding.UTF8.GetString(body);
+        }
+
+        Assert.Contains("Transfer-Encoding: chunked", head, StringComparison.OrdinalIgnoreCase);
+        var text = new StringBuilder();
+        while (true)
+        {
+            var size = Convert.ToInt32((await ReadLineAsync(stream, timeout.Token)).Split(';')[0], 16);
+            var chunk = new byte[size + 2];
+            await stream.ReadExactlyAsync(chunk, timeout.Token);
+            if (size == 0)
+            {
+                return text.ToString();
+            }
+
+            text.Append(Encoding.UTF8.GetString(chunk, 0, size));
+        }
+    }
+
+    private static async Task<string> ReadLineAsync(NetworkStream stream, CancellationToken cancellationToken)
+    {
+        var line = new StringBuilder();
+        var one = new byte[1];
+        while (!line.ToString().EndsWith("\r\n", StringComparison.Ordinal))
+        {
+            await stream.ReadExactlyAsync(one, cancellationToken);
+            line.Append((char)one[0]);
+        }
+
+        return line.ToString().TrimEnd();
+    }
+
+    private static byte[] Concat(byte[] a, byte[] b) => [.. a, .. b];
+}
