@@ -16,7 +16,11 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-if [ $quick = 1 ]; then secs=5; conns=50; idle_counts=1000,4000; else secs=15; conns=50; idle_counts=2000,8000; fi
+# warm: seconds of the same load, unrecorded, before each measured run (every peer alike; see docs/benchmarks.md).
+# hold: idle connections are held this long before the proxy's RSS is read (steady state, not mid-handshake).
+if [ $quick = 1 ]; then secs=5; warm=3; hold=15; conns=50; idle_counts=1000,4000; else secs=15; warm=10; hold=15; conns=50; idle_counts=2000,8000; fi
+# Extra arguments for sockway, for A/B runs of one switch: SOCKWAY_ARGS="--Sockway:Listeners:DetachUpgrades=false" bench/run.sh
+sockway_args=${SOCKWAY_ARGS:-}
 A=9101; B=9102; NGINX=9201; HAPROXY=9202; SOCKWAY=9203; SOCKWAY_MGMT=9293
 
 ulimit -n 1048576 2>/dev/null || ulimit -n "$(ulimit -Hn)"
@@ -57,7 +61,7 @@ start_peer() {
     sockway)
       mkdir -p "$work/routes"; render sockway-routes.yaml.template 0; mv "$work/sockway-routes.yaml" "$work/routes/bench.yaml"
       dotnet src/Controller/bin/Release/net10.0/sockway.dll --routes "$work/routes" --bind-address 127.0.0.1 \
-        --http-port $SOCKWAY --management-port $SOCKWAY_MGMT --Logging:LogLevel:Default=Warning >/dev/null 2>&1 & peer_pid=$!
+        --http-port $SOCKWAY --management-port $SOCKWAY_MGMT --Logging:LogLevel:Default=Warning $sockway_args >/dev/null 2>&1 & peer_pid=$!
       url="ws://127.0.0.1:$SOCKWAY/ws"; wait_port $SOCKWAY
       for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$SOCKWAY_MGMT/readyz" >/dev/null && break; sleep 0.1; done ;;
   esac
@@ -76,13 +80,13 @@ run() { # scenario peer args...
 
 orders=("direct nginx haproxy sockway" "sockway haproxy nginx direct")
 i=0
-for peer in ${orders[$((i++ % 2))]}; do run echo "$peer" --connections $conns --size 512 --seconds $secs; done
+for peer in ${orders[$((i++ % 2))]}; do run echo "$peer" --connections $conns --size 512 --seconds $secs --warmup $warm; done
 rate=$(python3 -c "import json;print(int(0.5*[json.loads(l) for l in open('$results') if json.loads(l)['peer']=='nginx'][0]['msgs_per_s']))")
-for peer in ${orders[$((i++ % 2))]}; do run echo "$peer" --connections $conns --size 512 --seconds $secs --rate "$rate"; done
-for peer in ${orders[$((i++ % 2))]}; do run upgrades "$peer" --concurrency 32 --seconds $secs; done
+for peer in ${orders[$((i++ % 2))]}; do run echo "$peer" --connections $conns --size 512 --seconds $secs --warmup $warm --rate "$rate"; done
+for peer in ${orders[$((i++ % 2))]}; do run upgrades "$peer" --concurrency 32 --seconds $secs --warmup $warm; done
 for peer in nginx haproxy sockway; do
   start_peer "$peer"; echo "==> idle hold via $peer" >&2
-  line=$($bench idle --url "$url" --pid "$(peer_pids "$peer")" --counts $idle_counts --hold 3 | tail -1)
+  line=$($bench idle --url "$url" --pid "$(peer_pids "$peer")" --counts $idle_counts --hold $hold | tail -1)
   echo "{\"peer\":\"$peer\",${line#\{}" >> "$results"; stop_peer "$peer"
 done
 start_peer sockway; echo "==> churn via sockway (route file rewritten every 500 ms)" >&2

@@ -8,6 +8,7 @@ namespace Sockway.Bench;
 /// N connections echoing S-byte messages. Closed loop (default): each connection sends, waits for the echo, repeats —
 /// the max rate. Fixed rate (--rate R msgs/s in total): sends happen on a schedule whatever the replies do, and each
 /// round trip is measured from its intended send time, so slow responses cannot hide latency (no coordinated omission).
+/// --warmup W runs the closed loop for W seconds on the same connections first, unrecorded.
 /// </summary>
 internal static class EchoScenario
 {
@@ -18,7 +19,20 @@ internal static class EchoScenario
         var size = Math.Max(16, options.Int("size", 512));
         var seconds = options.Double("seconds", 10);
         var rate = options.Double("rate", 0);
+        var warmup = options.Double("warmup", 0);
         var sockets = await Connect.ManyAsync(url, connections);
+        if (warmup > 0)
+        {
+            // Same connections, same messages, nothing recorded: a JIT-compiled proxy is measured in its steady
+            // state, as it runs in production, and a native one is unaffected.
+            var warm = new LatencyRecorder(connections);
+            var warmEnd = Stopwatch.GetTimestamp() + (long)(warmup * Stopwatch.Frequency);
+            using (Progress.Every(TimeSpan.FromSeconds(1), () => $"[echo] warming up: {warm.Count} round trips"))
+            {
+                await Task.WhenAll(sockets.Select((socket, i) => ClosedLoopAsync(socket, i, size, warmEnd, warm)));
+            }
+        }
+
         var recorder = new LatencyRecorder(connections);
         // Messages sent per connection in fixed-rate mode: any never answered are reported, not silently dropped.
         var sent = new long[connections];

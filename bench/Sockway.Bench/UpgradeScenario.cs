@@ -10,11 +10,25 @@ internal static class UpgradeScenario
     {
         var url = options.Url();
         var concurrency = options.Int("concurrency", 32);
-        var end = options.Deadline(10);
+        var warmup = options.Double("warmup", 0);
+        if (warmup > 0)
+        {
+            // The same loop, unrecorded: the proxy is measured warm (see EchoScenario).
+            await RunLoopAsync(url, concurrency, Stopwatch.GetTimestamp() + (long)(warmup * Stopwatch.Frequency), "warming up: ");
+        }
+
+        var start = Stopwatch.GetTimestamp();
+        var (done, failed) = await RunLoopAsync(url, concurrency, options.Deadline(10), string.Empty);
+        var elapsed = Stopwatch.GetElapsedTime(start).TotalSeconds;
+        Console.WriteLine(LatencyRecorder.Json([("scenario", "upgrades"), ("upgrades_per_s", done / elapsed), ("failed", failed)]));
+        return 0;
+    }
+
+    private static async Task<(long Done, long Failed)> RunLoopAsync(Uri url, int concurrency, long end, string label)
+    {
         long done = 0;
         long failed = 0;
-        var start = Stopwatch.GetTimestamp();
-        using var progress = Progress.Every(TimeSpan.FromSeconds(1), () => $"[upgrades] {Interlocked.Read(ref done)} done, {Interlocked.Read(ref failed)} failed");
+        using var progress = Progress.Every(TimeSpan.FromSeconds(1), () => $"[upgrades] {label}{Interlocked.Read(ref done)} done, {Interlocked.Read(ref failed)} failed");
         await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
         {
             while (Stopwatch.GetTimestamp() < end)
@@ -33,8 +47,6 @@ internal static class UpgradeScenario
                 }
             }
         }));
-        var elapsed = Stopwatch.GetElapsedTime(start).TotalSeconds;
-        Console.WriteLine(LatencyRecorder.Json([("scenario", "upgrades"), ("upgrades_per_s", done / elapsed), ("failed", failed)]));
-        return 0;
+        return (done, failed);
     }
 }
