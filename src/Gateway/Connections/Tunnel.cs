@@ -20,6 +20,7 @@ public sealed class Tunnel
     private static readonly TimeSpan CloseGrace = TimeSpan.FromSeconds(5);
     private int _closing;
     private int _ended;
+    private CancellationTokenSource? _stop;
     private long _lastActivity;
 
     internal Tunnel(long id, string routeId, EndpointLoad endpoint)
@@ -107,10 +108,14 @@ public sealed class Tunnel
 
     private async Task PumpAsync(TrackedStream client, TrackedStream backend)
     {
-        // No cancellation token: a cancellable read registers a callback on every message, and ending a direction
-        // is done by closing its streams instead (EndDirection).
-        var toBackend = TunnelPump.CopyAsync(client, backend, this, fromClient: true);
-        var toClient = TunnelPump.CopyAsync(backend, client, this, fromClient: false);
+        // Bare sockets end a pending read when they are closed, so a detached tunnel needs no token (a cancellable
+        // read registers a callback on every message). Kestrel's upgraded streams only give up a read when it is
+        // cancelled, so those get one.
+        using var stop = OutlivesRequest ? null : new CancellationTokenSource();
+        _stop = stop;
+        var token = stop?.Token ?? CancellationToken.None;
+        var toBackend = TunnelPump.CopyAsync(client, backend, this, fromClient: true, token);
+        var toClient = TunnelPump.CopyAsync(backend, client, this, fromClient: false, token);
         await toBackend;
         await toClient;
         await backend.DisposeAsync();
@@ -123,9 +128,18 @@ public sealed class Tunnel
     /// </summary>
     internal void EndDirection(bool fromClient)
     {
-        if (Interlocked.Exchange(ref _ended, 1) == 0)
+        if (Interlocked.Exchange(ref _ended, 1) != 0)
         {
-            ClientEndedFirst = fromClient;
+            return;
+        }
+
+        ClientEndedFirst = fromClient;
+        if (_stop is { } stop)
+        {
+            stop.Cancel();
+        }
+        else
+        {
             Abort();
         }
     }

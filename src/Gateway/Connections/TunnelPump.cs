@@ -13,27 +13,27 @@ internal static class TunnelPump
     private const int BufferSize = 16 * 1024;
 
     /// <summary>Copies until end of stream or failure, then ends the tunnel's other direction too.</summary>
-    public static async Task CopyAsync(Stream from, TrackedStream to, Tunnel tunnel, bool fromClient)
+    public static async Task CopyAsync(Stream from, TrackedStream to, Tunnel tunnel, bool fromClient, CancellationToken cancellationToken)
     {
         byte[]? buffer = null;
         try
         {
             // Nothing is held until the first bytes arrive.
-            await WaitForDataAsync(from);
+            await WaitForDataAsync(from, cancellationToken);
             buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
             while (true)
             {
-                var read = await from.ReadAsync(buffer);
+                var read = await from.ReadAsync(buffer, cancellationToken);
                 if (read == 0)
                 {
                     return;
                 }
 
                 tunnel.MarkActive();
-                await to.WriteAsync(buffer.AsMemory(0, read));
+                await to.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
 
                 // More data already waiting: keep the buffer. Otherwise give it back while the tunnel is quiet.
-                var wait = WaitForDataAsync(from);
+                var wait = WaitForDataAsync(from, cancellationToken);
                 if (!wait.IsCompletedSuccessfully)
                 {
                     ArrayPool<byte>.Shared.Return(buffer);
@@ -59,6 +59,6 @@ internal static class TunnelPump
     }
 
 #pragma warning disable CA2022 // A zero-byte read only waits for data; it never consumes any.
-    private static ValueTask<int> WaitForDataAsync(Stream from) => from.ReadAsync(Memory<byte>.Empty);
+    private static ValueTask<int> WaitForDataAsync(Stream from, CancellationToken cancellationToken) => from.ReadAsync(Memory<byte>.Empty, cancellationToken);
 #pragma warning restore CA2022
 }
