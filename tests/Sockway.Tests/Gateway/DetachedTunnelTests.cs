@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using System.Security.Cryptography;
 using System.Text;
 using Sockway.Testing;
 using Xunit;
@@ -73,25 +72,9 @@ public sealed class DetachedTunnelTests : IClassFixture<EchoRouteFixture>
         return tcp;
     }
 
-    private static string UpgradeRequest() =>
-        "GET /ws HTTP/1.1\r\nHost: detach.test\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
-        $"Sec-WebSocket-Key: {Convert.ToBase64String(RandomNumberGenerator.GetBytes(16))}\r\nSec-WebSocket-Version: 13\r\n\r\n";
+    private static string UpgradeRequest() => RawHttp.UpgradeRequest("detach.test");
 
-    private static byte[] MaskedText(string text)
-    {
-        var payload = Encoding.UTF8.GetBytes(text);
-        var mask = RandomNumberGenerator.GetBytes(4);
-        var frame = new byte[2 + 4 + payload.Length];
-        frame[0] = 0x81; // FIN + text
-        frame[1] = (byte)(0x80 | payload.Length);
-        mask.CopyTo(frame, 2);
-        for (var i = 0; i < payload.Length; i++)
-        {
-            frame[6 + i] = (byte)(payload[i] ^ mask[i % 4]);
-        }
-
-        return frame;
-    }
+    private static byte[] MaskedText(string text) => RawHttp.MaskedFrame(0x1, Encoding.UTF8.GetBytes(text));
 
     // A short unmasked text frame, as a server sends it.
     private static async Task<string> ReadTextAsync(NetworkStream stream)

@@ -5,6 +5,27 @@ namespace Sockway.Tests.Gateway;
 /// <summary>Reads an HTTP response head byte by byte from a raw socket, for handshake-level assertions.</summary>
 internal static class RawHttp
 {
+    /// <summary>An HTTP/1.1 WebSocket upgrade request for <paramref name="path"/>, with a fresh key.</summary>
+    public static string UpgradeRequest(string host, string path = "/ws") =>
+        $"GET {path} HTTP/1.1\r\nHost: {host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+        $"Sec-WebSocket-Key: {Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16))}\r\nSec-WebSocket-Version: 13\r\n\r\n";
+
+    /// <summary>A short final frame as a client sends it (masked), e.g. opcode 0x1 text or 0x8 Close.</summary>
+    public static byte[] MaskedFrame(byte opcode, byte[] payload)
+    {
+        var mask = System.Security.Cryptography.RandomNumberGenerator.GetBytes(4);
+        var frame = new byte[2 + 4 + payload.Length];
+        frame[0] = (byte)(0x80 | opcode);
+        frame[1] = (byte)(0x80 | payload.Length);
+        mask.CopyTo(frame, 2);
+        for (var i = 0; i < payload.Length; i++)
+        {
+            frame[6 + i] = (byte)(payload[i] ^ mask[i % 4]);
+        }
+
+        return frame;
+    }
+
     public static async Task<string> ReadHeadAsync(Stream stream)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));

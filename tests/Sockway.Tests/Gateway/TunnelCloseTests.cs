@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using System.Security.Cryptography;
 using System.Text;
 using Sockway.Testing;
 using Xunit;
@@ -26,12 +25,10 @@ public sealed class TunnelCloseTests
         using var tcp = new TcpClient { NoDelay = true };
         await tcp.ConnectAsync(IPAddress.Loopback, scenario.Sockway.HttpUri.Port);
         var stream = tcp.GetStream();
-        var key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(16));
-        await stream.WriteAsync(Encoding.ASCII.GetBytes(
-            $"GET /ws HTTP/1.1\r\nHost: close.test\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n"));
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(RawHttp.UpgradeRequest("close.test")));
         Assert.StartsWith("HTTP/1.1 101", await RawHttp.ReadHeadAsync(stream));
 
-        await stream.WriteAsync(MaskedClose(1000));
+        await stream.WriteAsync(RawHttp.MaskedFrame(0x8, [0x03, 0xE8])); // Close 1000
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         var reply = new byte[4];
         await stream.ReadExactlyAsync(reply, timeout.Token);
@@ -41,17 +38,5 @@ public sealed class TunnelCloseTests
         // Nothing more, then the end of the stream — not a connection left open until the client gives up.
         var rest = new byte[16];
         Assert.Equal(0, await stream.ReadAsync(rest, timeout.Token));
-    }
-
-    private static byte[] MaskedClose(ushort code)
-    {
-        var mask = RandomNumberGenerator.GetBytes(4);
-        byte[] frame = [0x88, 0x82, mask[0], mask[1], mask[2], mask[3], (byte)(code >> 8), (byte)code];
-        for (var i = 0; i < 2; i++)
-        {
-            frame[6 + i] ^= mask[i];
-        }
-
-        return frame;
     }
 }
