@@ -45,10 +45,7 @@ internal sealed class PlainSocketUpgradeHandler(HttpMessageHandler inner, TimeSp
                 throw;
             }
 
-            // Connected, then reset or hung up: the backend is reachable (as SocketsHttpHandler reports it), so the
-            // passive health check must not take it out of rotation for this.
-            var error = ex is IOException or SocketException ? HttpRequestError.ResponseEnded : HttpRequestError.Unknown;
-            throw new HttpRequestException(error, "The upgrade request to the backend failed.", ex);
+            throw new HttpRequestException(HttpRequestError.Unknown, "The upgrade request to the backend failed.", ex);
         }
     }
 
