@@ -26,7 +26,7 @@ internal static class EchoScenario
             // Same connections, same messages, nothing recorded: a JIT-compiled proxy is measured in its steady
             // state, as it runs in production, and a native one is unaffected.
             var warm = new LatencyRecorder(connections);
-            var warmEnd = Stopwatch.GetTimestamp() + (long)(warmup * Stopwatch.Frequency);
+            var warmEnd = Options.After(warmup);
             using (Progress.Every(TimeSpan.FromSeconds(1), () => $"[echo] warming up: {warm.Count} round trips"))
             {
                 await Task.WhenAll(sockets.Select((socket, i) => ClosedLoopAsync(socket, i, size, warmEnd, warm)));

@@ -27,8 +27,11 @@ internal sealed class Options
     public double Double(string name, double fallback) => Number(name, fallback, NumberStyles.Float);
 
     /// <summary>Stopwatch timestamp <c>--seconds</c> from now: every loop is bounded in time.</summary>
-    public long Deadline(double fallbackSeconds) =>
-        System.Diagnostics.Stopwatch.GetTimestamp() + (long)(Double("seconds", fallbackSeconds) * System.Diagnostics.Stopwatch.Frequency);
+    public long Deadline(double fallbackSeconds) => After(Double("seconds", fallbackSeconds));
+
+    /// <summary>Stopwatch timestamp <paramref name="seconds"/> from now.</summary>
+    public static long After(double seconds) =>
+        System.Diagnostics.Stopwatch.GetTimestamp() + (long)(seconds * System.Diagnostics.Stopwatch.Frequency);
 
     private double Number(string name, double fallback, NumberStyles styles)
     {

@@ -14,7 +14,7 @@ internal static class UpgradeScenario
         if (warmup > 0)
         {
             // The same loop, unrecorded: the proxy is measured warm (see EchoScenario).
-            await RunLoopAsync(url, concurrency, Stopwatch.GetTimestamp() + (long)(warmup * Stopwatch.Frequency), "warming up: ");
+            await RunLoopAsync(url, concurrency, Options.After(warmup), "warming up: ");
         }
 
         var start = Stopwatch.GetTimestamp();

@@ -122,13 +122,7 @@ internal sealed class DetachableConnection : ConnectionContext, IConnectionIdFea
             Shutdown();
         }
 
-        try
-        {
-            _closed.Cancel();
-        }
-        catch (ObjectDisposedException)
-        {
-        }
+        _closed.Cancel();
     }
 
     public override async ValueTask DisposeAsync()

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.Extensions.Logging;
 
 namespace Sockway.Gateway.Listening;
 
@@ -8,7 +9,7 @@ namespace Sockway.Gateway.Listening;
 /// Kestrel transport for <see cref="DetachableEndPoint"/> listeners. Kestrel asks each registered transport, newest
 /// first, whether it can bind an endpoint; this one claims only its own endpoints.
 /// </summary>
-internal sealed class DetachableTransportFactory : IConnectionListenerFactory, IConnectionListenerFactorySelector
+internal sealed class DetachableTransportFactory(ILogger<DetachableTransportFactory> logger) : IConnectionListenerFactory, IConnectionListenerFactorySelector
 {
     // Kestrel's own socket transport uses the same backlog.
     private const int Backlog = 512;
@@ -45,6 +46,6 @@ internal sealed class DetachableTransportFactory : IConnectionListenerFactory, I
         }
 
         var bound = (IPEndPoint)socket.LocalEndPoint!;
-        return ValueTask.FromResult<IConnectionListener>(new DetachableListener(socket, new DetachableEndPoint(bound.Address, bound.Port)));
+        return ValueTask.FromResult<IConnectionListener>(new DetachableListener(socket, new DetachableEndPoint(bound.Address, bound.Port), logger));
     }
 }

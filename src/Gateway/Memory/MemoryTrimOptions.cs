@@ -9,7 +9,7 @@ public sealed class MemoryTrimOptions
     /// <summary>Give memory left over from a burst of handshakes back to the OS once the gateway is quiet (default on).</summary>
     public bool Enabled { get; set; } = true;
 
-    /// <summary>How often the gateway checks; a trim needs one whole interval without a new connection.</summary>
+    /// <summary>How often the gateway checks; a trim needs one whole interval with at most <see cref="QuietConnections"/> new ones.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan Interval { get; set; } = TimeSpan.FromSeconds(5);
 

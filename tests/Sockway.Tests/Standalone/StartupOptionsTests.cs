@@ -10,6 +10,8 @@ public sealed class StartupOptionsTests
     [InlineData("Sockway:Gateway:PlainSocketUpgrades")]
     [InlineData("Sockway:Gateway:FrameTracking")]
     [InlineData("Sockway:Listeners:InlineScheduling")]
+    [InlineData("Sockway:Listeners:DetachUpgrades")]
+    [InlineData("Sockway:MemoryTrim:Enabled")]
     public async Task A_switch_that_is_not_a_boolean_fails_start_up_naming_it(string key)
     {
         using var routes = new RouteDirectory();
@@ -17,5 +19,16 @@ public sealed class StartupOptionsTests
         var error = await Assert.ThrowsAnyAsync<Exception>(() => SockwayHost.StartAsync(routes.Path, false, $"--{key}=yes"));
 
         Assert.Contains($"'{key}'", error.ToString());
+    }
+
+    [Fact]
+    public async Task A_memory_trim_interval_out_of_range_fails_start_up_naming_it()
+    {
+        using var routes = new RouteDirectory();
+
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => SockwayHost.StartAsync(routes.Path, false, "--Sockway:MemoryTrim:Interval=00:00:00"));
+
+        Assert.Contains("Interval", error.Message);
+        Assert.Contains(nameof(Sockway.Gateway.Memory.MemoryTrimOptions), error.Message);
     }
 }
