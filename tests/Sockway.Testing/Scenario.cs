@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection;
+
 namespace Sockway.Testing;
 
 /// <summary>
@@ -21,8 +23,13 @@ public sealed class Scenario : IAsyncDisposable
     /// <param name="backends">How many backends to start.</param>
     /// <param name="manifests">The manifests to write (file name → YAML), given the started backends.</param>
     /// <param name="readyRoute">Route id to wait for, with all its endpoints ready.</param>
+    public static Task<Scenario> StartAsync(int backends, Func<Scenario, IReadOnlyDictionary<string, string>> manifests, string readyRoute,
+        bool https = false, params string[] sockwayArgs) =>
+        StartAsync(backends, manifests, readyRoute, configureServices: null, https, sockwayArgs);
+
+    /// <param name="configureServices">Registrations made before Sockway's own (see SockwayApp.Build).</param>
     public static async Task<Scenario> StartAsync(int backends, Func<Scenario, IReadOnlyDictionary<string, string>> manifests, string readyRoute,
-        bool https = false, params string[] sockwayArgs)
+        Action<IServiceCollection>? configureServices, bool https = false, params string[] sockwayArgs)
     {
         var scenario = new Scenario();
         for (var i = 0; i < backends; i++)
@@ -35,7 +42,7 @@ public sealed class Scenario : IAsyncDisposable
             scenario.Routes.Write(file, yaml);
         }
 
-        scenario.Sockway = await SockwayHost.StartAsync(scenario.Routes.Path, https, sockwayArgs);
+        scenario.Sockway = await SockwayHost.StartAsync(scenario.Routes.Path, https, configureServices, sockwayArgs);
         await scenario.Sockway.WaitForConfigAsync(c => c.Routes.Any(r => r.Id == readyRoute && r.Endpoints.Count(e => e.Ready) > 0));
         return scenario;
     }

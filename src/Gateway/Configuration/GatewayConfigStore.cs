@@ -8,31 +8,40 @@ namespace Sockway.Gateway.Configuration;
 /// Holds the served configuration and feeds it to YARP. Each route is validated on its own so that one
 /// bad route is dropped (and reported) while every other route keeps serving.
 /// </summary>
-public sealed partial class GatewayConfigStore : IProxyConfigProvider
+/// <remarks>
+/// YARP reloads when the offered snapshot's change token fires, and may finish later on another thread. A
+/// config counts as served (<see cref="Current"/>, readiness, route status) only once YARP reports it applied.
+/// </remarks>
+public sealed partial class GatewayConfigStore : IProxyConfigProvider, IConfigChangeListener
 {
+    // Bounds a YARP reload that never reports back, so the controller logs and retries instead of hanging.
+    private static readonly TimeSpan ApplyTimeout = TimeSpan.FromSeconds(30);
+
     private readonly IConfigValidator _validator;
     private readonly RouteTable _table;
     private readonly ILogger<GatewayConfigStore> _logger;
     private readonly SemaphoreSlim _applyLock = new(1, 1);
-    private volatile Snapshot _current = new(GatewayConfig.Empty, [], [], new CancellationTokenSource());
+    private volatile Snapshot _offered = new(GatewayConfig.Empty, [], [], new CancellationTokenSource());
+    private volatile Snapshot _served;
 
     public GatewayConfigStore(IConfigValidator validator, RouteTable table, ILogger<GatewayConfigStore> logger)
     {
         _validator = validator;
         _table = table;
         _logger = logger;
+        _served = _offered;
     }
 
-    /// <summary>The configuration being served.</summary>
-    public GatewayConfig Current => _current.Config;
+    /// <summary>The configuration YARP is serving.</summary>
+    public GatewayConfig Current => _served.Config;
 
-    /// <summary>True once a configuration has been applied.</summary>
+    /// <summary>True once YARP serves a configuration applied here.</summary>
     public bool HasConfig { get; private set; }
 
-    /// <summary>Raised after a configuration has been applied.</summary>
+    /// <summary>Raised after YARP serves a newly applied configuration.</summary>
     public event Action<GatewayConfig>? Applied;
 
-    IProxyConfig IProxyConfigProvider.GetConfig() => _current;
+    IProxyConfig IProxyConfigProvider.GetConfig() => _offered;
 
     /// <summary>Validates and applies a configuration; returns the routes rejected, by id, with the reason.</summary>
     public async Task<IReadOnlyDictionary<string, string>> ApplyAsync(GatewayConfig config, CancellationToken cancellationToken = default)
@@ -66,12 +75,25 @@ public sealed partial class GatewayConfigStore : IProxyConfigProvider
 
             var served = config with { Routes = accepted };
             var next = new Snapshot(served, routes, clusters, new CancellationTokenSource());
-            var previous = _current;
+            var previous = _offered;
             // Settings first: a request routed by the new YARP config must find its route's settings.
             _table.Replace(accepted);
-            _current = next;
-            HasConfig = true;
+            _offered = next;
             previous.Signal();
+            try
+            {
+                await next.Served.WaitAsync(ApplyTimeout, cancellationToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException and not TimeoutException)
+            {
+                // YARP refused it and still serves the last good config: its routes keep their settings. (After a
+                // timeout YARP may yet apply the offered one, so the new settings stay.)
+                _table.Replace(_served.Config.Routes);
+                throw;
+            }
+
+            _served = next;
+            HasConfig = true;
             Applied?.Invoke(served);
             return rejected;
         }
@@ -81,12 +103,38 @@ public sealed partial class GatewayConfigStore : IProxyConfigProvider
         }
     }
 
+    void IConfigChangeListener.ConfigurationApplied(IReadOnlyList<IProxyConfig> proxyConfigs)
+    {
+        foreach (var config in proxyConfigs)
+        {
+            (config as Snapshot)?.MarkServed();
+        }
+    }
+
+    void IConfigChangeListener.ConfigurationApplyingFailed(IReadOnlyList<IProxyConfig> proxyConfigs, Exception exception)
+    {
+        // YARP keeps serving the previous config; ApplyAsync reports the failure to its caller.
+        foreach (var config in proxyConfigs)
+        {
+            (config as Snapshot)?.MarkFailed(exception);
+        }
+    }
+
+    void IConfigChangeListener.ConfigurationLoaded(IReadOnlyList<IProxyConfig> proxyConfigs)
+    {
+    }
+
+    void IConfigChangeListener.ConfigurationLoadingFailed(IProxyConfigProvider configProvider, Exception exception)
+    {
+    }
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Route {RouteId} rejected by the gateway: {Reason}")]
     private partial void LogRouteRejected(string routeId, string reason);
 
     private sealed class Snapshot : IProxyConfig
     {
         private readonly CancellationTokenSource _changed;
+        private readonly TaskCompletionSource _served = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public Snapshot(GatewayConfig config, IReadOnlyList<RouteConfig> routes, IReadOnlyList<ClusterConfig> clusters, CancellationTokenSource changed)
         {
@@ -109,6 +157,13 @@ public sealed partial class GatewayConfigStore : IProxyConfigProvider
 
         public IChangeToken ChangeToken { get; }
 
+        /// <summary>Completes once YARP has applied this snapshot.</summary>
+        public Task Served => _served.Task;
+
         public void Signal() => _changed.Cancel();
+
+        public void MarkServed() => _served.TrySetResult();
+
+        public void MarkFailed(Exception exception) => _served.TrySetException(exception);
     }
 }

@@ -50,6 +50,7 @@ public static class GatewayServiceCollectionExtensions
         services.AddHostedService<MemoryTrimmer>();
         services.AddSingleton<GatewayConfigStore>();
         services.AddSingleton<IProxyConfigProvider>(sp => sp.GetRequiredService<GatewayConfigStore>());
+        services.AddSingleton<IConfigChangeListener>(sp => sp.GetRequiredService<GatewayConfigStore>());
         services.AddSingleton<CertificateStore>();
         // Binds only DetachableEndPoint listeners; Kestrel's socket transport keeps every other one.
         services.AddSingleton<IConnectionListenerFactory, DetachableTransportFactory>();
