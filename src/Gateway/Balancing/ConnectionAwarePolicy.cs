@@ -8,7 +8,8 @@ namespace Sockway.Gateway.Balancing;
 
 /// <summary>
 /// The shared half of every Sockway policy: reads live connection counts from the registry, applies slow start
-/// and limits, and reserves the picked endpoint's slot at once, so simultaneous picks see each other.
+/// and limits, and reserves the picked endpoint's slot at once, so every later pick counts it (two picks that read
+/// the counts at the same instant may still both take the same endpoint: off by one, as in any concurrent balancer).
 /// </summary>
 internal abstract class ConnectionAwarePolicy : ILoadBalancingPolicy
 {

@@ -3,7 +3,10 @@ using System.Net.Sockets;
 using System.Net.WebSockets;
 using System.Security.Cryptography;
 using System.Text;
+using Microsoft.Extensions.DependencyInjection;
+using Sockway.Gateway.Connections;
 using Sockway.Testing;
+using Yarp.ReverseProxy;
 using Xunit;
 
 namespace Sockway.Tests.Gateway;
@@ -90,7 +93,17 @@ public sealed class BackendHandshakeTests
         }
 
         // Ties between the two idle endpoints are broken at random: all 12 landing on the steady one is a 1-in-4096 event.
-        Assert.Contains(heads.Skip(heads.Count - 12), h => h.StartsWith("HTTP/1.1 404", StringComparison.Ordinal));
+        Assert.True(heads.Skip(heads.Count - 12).Any(h => h.StartsWith("HTTP/1.1 404", StringComparison.Ordinal)),
+            $"the flaky endpoint got none of the 12; the gateway's view: {EndpointStates(sockway.Sockway)}");
+    }
+
+    /// <summary>Passive health and live count of each endpoint, to tell benching from a leaked slot on failure.</summary>
+    private static string EndpointStates(SockwayHost sockway)
+    {
+        var registry = sockway.App.Services.GetRequiredService<ConnectionRegistry>();
+        sockway.App.Services.GetRequiredService<IProxyStateLookup>().TryGetCluster("default/ws", out var cluster);
+        return string.Join("; ", cluster!.Destinations.Values.Select(d =>
+            $"{d.DestinationId}: passive {d.Health.Passive}, open {registry.Endpoint(d.DestinationId).Active}"));
     }
 
     [Fact]
