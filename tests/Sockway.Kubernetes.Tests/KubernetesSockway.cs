@@ -7,6 +7,7 @@ using Sockway.Controller.Leadership;
 using Sockway.Controller.Sources.Kubernetes;
 using Sockway.Controller.Status;
 using Sockway.Gateway.Configuration;
+using Sockway.Testing;
 
 namespace Sockway.Kubernetes.Tests;
 

@@ -1,6 +1,7 @@
 using k8s;
 using k8s.Models;
 using Xunit;
+using Sockway.Testing;
 
 namespace Sockway.Kubernetes.Tests;
 

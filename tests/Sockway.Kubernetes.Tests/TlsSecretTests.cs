@@ -5,6 +5,7 @@ using k8s.Models;
 using Sockway.Controller.Api.V1Alpha1;
 using Sockway.Kubernetes.Tests.ApiDouble;
 using Xunit;
+using Sockway.Testing;
 
 namespace Sockway.Kubernetes.Tests;
 

@@ -11,7 +11,8 @@ using Microsoft.Extensions.Logging;
 namespace Sockway.Testing;
 
 /// <summary>
-/// A real Kestrel backend on loopback: WebSocket echo at /ws (and any path), plain GET answers its name.
+/// A real Kestrel backend on loopback: WebSocket echo at /ws (and any path), plain GET answers its name, and a
+/// plain GET on a path ending in /hold is a long-poll that answers its name after 30 s (or ?ms=N) or ends when aborted.
 /// Records what it saw so tests can assert what reached the backend — and what never did.
 /// </summary>
 public sealed class TestBackend : IAsyncDisposable
@@ -19,6 +20,7 @@ public sealed class TestBackend : IAsyncDisposable
     private readonly WebApplication _app;
     private int _openSockets;
     private int _requests;
+    private int _abortedHolds;
 
     private TestBackend(string name, WebApplication app)
     {
@@ -37,6 +39,9 @@ public sealed class TestBackend : IAsyncDisposable
     public int Requests => Volatile.Read(ref _requests);
 
     public ConcurrentQueue<SeenRequest> Seen { get; } = new();
+
+    /// <summary>Long-polls (/hold) that ended because the request was aborted, as when its client went away.</summary>
+    public int AbortedHolds => Volatile.Read(ref _abortedHolds);
 
     /// <summary>Close statuses this backend received from the peer (the gateway), in order.</summary>
     public ConcurrentQueue<WebSocketCloseStatus?> CloseStatuses { get; } = new();
@@ -64,6 +69,20 @@ public sealed class TestBackend : IAsyncDisposable
             headers["X-Forwarded-Proto"].ToString(), headers["X-Forwarded-Host"].ToString(), context.WebSockets.IsWebSocketRequest));
         if (!context.WebSockets.IsWebSocketRequest)
         {
+            if (context.Request.Path.Value?.EndsWith("/hold", StringComparison.Ordinal) == true)
+            {
+                try
+                {
+                    var holdMs = int.TryParse(context.Request.Query["ms"], out var ms) ? ms : 30_000;
+                    await Task.Delay(holdMs, context.RequestAborted);
+                }
+                catch (OperationCanceledException)
+                {
+                    Interlocked.Increment(ref _abortedHolds);
+                    return;
+                }
+            }
+
             await context.Response.WriteAsync(Name);
             return;
         }

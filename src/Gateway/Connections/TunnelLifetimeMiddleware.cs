@@ -123,10 +123,7 @@ internal sealed class TunnelLifetimeMiddleware(RequestDelegate next, ConnectionR
         var upgrade = context.Features.Get<IHttpUpgradeFeature>();
         if (upgrade is { IsUpgradableRequest: true })
         {
-            var connection = context.Features.Get<IConnectionItemsFeature>()?.Items.TryGetValue(DetachableConnection.ItemKey, out var item) == true
-                ? item as DetachableConnection
-                : null;
-            context.Features.Set<IHttpUpgradeFeature>(new TrackedUpgradeFeature(upgrade, feature, connection));
+            context.Features.Set<IHttpUpgradeFeature>(new TrackedUpgradeFeature(upgrade, feature, DetachableConnection.Of(context)));
         }
     }
 }

@@ -65,7 +65,7 @@ public static class GatewayServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>Maps the proxy: the tunnel's lifetime (and telemetry), handshake and origin checks, balancing, then YARP's forwarder.</summary>
+    /// <summary>Maps the proxy: the tunnel's lifetime (and telemetry), handshake and origin checks, the client-close watch of plain requests, balancing, then YARP's forwarder.</summary>
     public static IEndpointConventionBuilder MapSockwayGateway(this IEndpointRouteBuilder endpoints)
     {
         var store = endpoints.ServiceProvider.GetRequiredService<GatewayConfigStore>();
@@ -80,6 +80,7 @@ public static class GatewayServiceCollectionExtensions
         {
             pipeline.UseMiddleware<TunnelLifetimeMiddleware>();
             pipeline.UseMiddleware<UpgradeGuardMiddleware>();
+            pipeline.UseMiddleware<ClientCloseWatchMiddleware>();
             pipeline.UseMiddleware<BalancingMiddleware>();
             pipeline.UsePassiveHealthChecks();
         });

@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 
 namespace Sockway.Gateway.Listening;
@@ -20,8 +21,11 @@ namespace Sockway.Gateway.Listening;
 internal sealed class DetachableConnection : ConnectionContext, IConnectionIdFeature, IConnectionTransportFeature, IConnectionItemsFeature,
     IConnectionLifetimeFeature, IConnectionEndPointFeature
 {
-    /// <summary>Where the HTTP layer finds this connection (connection items reach every request on it).</summary>
-    public const string ItemKey = "sockway.detachable-connection";
+    // Where the HTTP layer finds this connection (connection items reach every request on it).
+    private const string ItemKey = "sockway.detachable-connection";
+
+    // A peek never keeps what it reads, so every watch can share one byte.
+    private static readonly byte[] PeekBuffer = new byte[1];
 
     private static long _lastId;
     private readonly Socket _socket;
@@ -66,6 +70,37 @@ internal sealed class DetachableConnection : ConnectionContext, IConnectionIdFea
     public override EndPoint? LocalEndPoint { get; set; }
 
     public override EndPoint? RemoteEndPoint { get; set; }
+
+    /// <summary>The detachable connection a request arrived on; null on every other listener.</summary>
+    public static DetachableConnection? Of(HttpContext context) =>
+        context.Features.Get<IConnectionItemsFeature>()?.Items.TryGetValue(ItemKey, out var item) == true ? item as DetachableConnection : null;
+
+    /// <summary>
+    /// Watches, while a request without a body is in flight and Kestrel reads nothing, for the client going away
+    /// (FIN or reset), and then aborts the connection, which aborts the request. Kestrel's own transport learns
+    /// this from its receive loop; this one has none. Returns without effect when the client sends more bytes
+    /// (a pipelined request, left for Kestrel) or when <paramref name="stop"/> fires.
+    /// </summary>
+    public async Task WatchForClientCloseAsync(CancellationToken stop)
+    {
+        try
+        {
+            if (await _socket.ReceiveAsync(PeekBuffer, SocketFlags.Peek, stop) > 0)
+            {
+                return;
+            }
+        }
+        catch (SocketException)
+        {
+            // Reset by the client: gone as well.
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException)
+        {
+            return;
+        }
+
+        Abort(new ConnectionAbortedException("The client closed the connection during the request."));
+    }
 
     /// <summary>
     /// Takes the socket away from Kestrel: from now on the caller owns it, and bytes the client sent after the

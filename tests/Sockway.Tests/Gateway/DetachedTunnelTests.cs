@@ -38,7 +38,7 @@ public sealed class DetachedTunnelTests : IClassFixture<EchoRouteFixture>
             await stream.WriteAsync(Encoding.ASCII.GetBytes("GET /ws/status HTTP/1.1\r\nHost: keepalive.test\r\n\r\n"));
             var head = await RawHttp.ReadHeadAsync(stream);
             Assert.StartsWith("HTTP/1.1 200", head);
-            Assert.Contains("backend-", await ReadBodyAsync(stream, head));
+            Assert.Contains("backend-", await RawHttp.ReadBodyAsync(stream, head));
         }
 
         await stream.WriteAsync(Encoding.ASCII.GetBytes(UpgradeRequest()));
@@ -86,47 +86,6 @@ public sealed class DetachedTunnelTests : IClassFixture<EchoRouteFixture>
         var payload = new byte[header[1] & 0x7F];
         await stream.ReadExactlyAsync(payload, timeout.Token);
         return Encoding.UTF8.GetString(payload);
-    }
-
-    // The body by Content-Length or chunked framing, leaving the connection positioned at the next response.
-    private static async Task<string> ReadBodyAsync(NetworkStream stream, string head)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        var length = System.Text.RegularExpressions.Regex.Match(head, @"Content-Length: (\d+)", System.Text.RegularExpressions.RegexOptions.IgnoreCase);
-        if (length.Success)
-        {
-            var body = new byte[int.Parse(length.Groups[1].Value)];
-            await stream.ReadExactlyAsync(body, timeout.Token);
-            return Encoding.UTF8.GetString(body);
-        }
-
-        Assert.Contains("Transfer-Encoding: chunked", head, StringComparison.OrdinalIgnoreCase);
-        var text = new StringBuilder();
-        while (true)
-        {
-            var size = Convert.ToInt32((await ReadLineAsync(stream, timeout.Token)).Split(';')[0], 16);
-            var chunk = new byte[size + 2];
-            await stream.ReadExactlyAsync(chunk, timeout.Token);
-            if (size == 0)
-            {
-                return text.ToString();
-            }
-
-            text.Append(Encoding.UTF8.GetString(chunk, 0, size));
-        }
-    }
-
-    private static async Task<string> ReadLineAsync(NetworkStream stream, CancellationToken cancellationToken)
-    {
-        var line = new StringBuilder();
-        var one = new byte[1];
-        while (!line.ToString().EndsWith("\r\n", StringComparison.Ordinal))
-        {
-            await stream.ReadExactlyAsync(one, cancellationToken);
-            line.Append((char)one[0]);
-        }
-
-        return line.ToString().TrimEnd();
     }
 
     private static byte[] Concat(byte[] a, byte[] b) => [.. a, .. b];

@@ -75,4 +75,45 @@ internal static class RawHttp
 
         return (head, body);
     }
+
+    /// <summary>The body by Content-Length or chunked framing, leaving the connection positioned at the next response.</summary>
+    public static async Task<string> ReadBodyAsync(Stream stream, string head)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        var length = System.Text.RegularExpressions.Regex.Match(head, @"Content-Length: (\d+)", System.Text.RegularExpressions.RegexOptions.IgnoreCase);
+        if (length.Success)
+        {
+            var body = new byte[int.Parse(length.Groups[1].Value)];
+            await stream.ReadExactlyAsync(body, timeout.Token);
+            return Encoding.UTF8.GetString(body);
+        }
+
+        Xunit.Assert.Contains("Transfer-Encoding: chunked", head, StringComparison.OrdinalIgnoreCase);
+        var text = new StringBuilder();
+        while (true)
+        {
+            var size = Convert.ToInt32((await ReadLineAsync(stream, timeout.Token)).Split(';')[0], 16);
+            var chunk = new byte[size + 2];
+            await stream.ReadExactlyAsync(chunk, timeout.Token);
+            if (size == 0)
+            {
+                return text.ToString();
+            }
+
+            text.Append(Encoding.UTF8.GetString(chunk, 0, size));
+        }
+    }
+
+    private static async Task<string> ReadLineAsync(Stream stream, CancellationToken cancellationToken)
+    {
+        var line = new StringBuilder();
+        var one = new byte[1];
+        while (!line.ToString().EndsWith("\r\n", StringComparison.Ordinal))
+        {
+            await stream.ReadExactlyAsync(one, cancellationToken);
+            line.Append((char)one[0]);
+        }
+
+        return line.ToString().TrimEnd();
+    }
 }

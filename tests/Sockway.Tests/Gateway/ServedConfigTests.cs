@@ -23,12 +23,7 @@ public sealed class ServedConfigTests
         using var http = new HttpClient();
 
         var readyz = new Uri(sockway.ManagementUri, "/readyz");
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
-        while ((await http.GetAsync(readyz)).StatusCode != HttpStatusCode.OK)
-        {
-            Assert.True(DateTime.UtcNow < deadline, "never became ready");
-            await Task.Delay(10);
-        }
+        await Eventually.SucceedsAsync(async () => Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(readyz)).StatusCode), TimeSpan.FromSeconds(15));
 
         // At once, no retry: before, readiness and the served config ran ahead of YARP, and this answered 404.
         Assert.Contains(sockway.Gateway.Current.Routes, r => r.Id == "default/echo");
@@ -46,12 +41,9 @@ public sealed class ServedConfigTests
             route => route.RouteId == "default/poison" ? throw new InvalidOperationException("refused by the test filter") : TimeSpan.Zero)));
 
         scenario.Routes.Write("poison.yaml", Manifests.Route("poison", "/poison", "echo"));
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
-        while ((await PrometheusScrape.FetchAsync(scenario.Sockway.ManagementUri)).Sum("sockway_config_applies_total", ("result", "failure")) == 0)
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the refused apply was never counted as failed");
-            await Task.Delay(50);
-        }
+        await Eventually.SucceedsAsync(async () =>
+            Assert.True((await PrometheusScrape.FetchAsync(scenario.Sockway.ManagementUri)).Sum("sockway_config_applies_total", ("result", "failure")) > 0,
+                "the refused apply was never counted as failed"), TimeSpan.FromSeconds(15));
 
         Assert.DoesNotContain(scenario.Sockway.Gateway.Current.Routes, r => r.Id == "default/poison");
         using var socket = await WebSocketClient.ConnectAsync(scenario.Sockway.WebSocketUri("/ws"));

@@ -1,4 +1,4 @@
-namespace Sockway.Kubernetes.Tests;
+namespace Sockway.Testing;
 
 /// <summary>Polls for an outcome within a generous timeout: behaviour, not speed, is under test.</summary>
 public static class Eventually
