@@ -18,6 +18,7 @@ public sealed class IdleTimeoutTests : IAsyncLifetime
         {
             ["idle.yaml"] = Manifests.Join(
                 Manifests.Route("short", "/short", "idle", extraSpec: "timeouts:\n  idle: 1s"),
+                Manifests.Route("busy", "/busy", "idle", extraSpec: "timeouts:\n  idle: 2s"),
                 Manifests.Route("default-idle", "/default", "idle"),
                 Manifests.Route("never", "/never", "idle", extraSpec: "timeouts:\n  idle: \"0\""),
                 Manifests.Service("idle")) + Manifests.Slices("idle", [s.Backend.Port]),
@@ -50,11 +51,13 @@ public sealed class IdleTimeoutTests : IAsyncLifetime
     [Fact]
     public async Task A_busy_tunnel_outlives_the_idle_timeout()
     {
-        using var socket = await WebSocketClient.ConnectAsync(_scenario.Sockway.WebSocketUri("/short"));
-        for (var i = 0; i < 10; i++)
+        // A message every 200 ms for twice the 2 s timeout. (The margin, 1.8 s, absorbs a stalled test process on a
+        // busy machine; with a 1 s timeout and beats every 300 ms it once did not.)
+        using var socket = await WebSocketClient.ConnectAsync(_scenario.Sockway.WebSocketUri("/busy"));
+        for (var i = 0; i < 20; i++)
         {
             Assert.Equal($"beat {i}", await socket.RoundTripAsync($"beat {i}"));
-            await Task.Delay(300);
+            await Task.Delay(200);
         }
 
         Assert.Equal(WebSocketState.Open, socket.State);
