@@ -28,7 +28,7 @@ public sealed class ConnectionBalancingTests
         await using var pool = await BackendPool.StartAsync(2);
         var first = await Task.WhenAll(Enumerable.Range(0, 400).Select(_ => WebSocketClient.ConnectAsync(pool.Uri)));
         // A backend counts a socket just after its 101 went out, so let the counts settle before reading them.
-        await WaitUntil(() => pool.Backends.Sum(b => b.OpenSockets) == 400);
+        await WaitUntil(() => pool.Backends.Sum(b => b.OpenSockets) == 400, state: () => OpenSockets(pool, first));
         Assert.All(pool.Backends, b => Assert.InRange(b.OpenSockets, 195, 205));
 
         var added = await pool.AddBackendAsync();
@@ -38,7 +38,7 @@ public sealed class ConnectionBalancingTests
             next.Add(await WebSocketClient.ConnectAsync(pool.Uri));
         }
 
-        await WaitUntil(() => pool.Backends.Sum(b => b.OpenSockets) == 600);
+        await WaitUntil(() => pool.Backends.Sum(b => b.OpenSockets) == 600, state: () => OpenSockets(pool, [.. first, .. next]));
         // 600 over 3: the newcomer took (nearly) every new connection until it reached its share.
         Assert.InRange(added.OpenSockets, 195, 200);
         Assert.All(pool.Backends, b => Assert.InRange(b.OpenSockets, 195, 205));
@@ -167,6 +167,10 @@ public sealed class ConnectionBalancingTests
         return sockets;
     }
 
+    private static string OpenSockets(BackendPool pool, IEnumerable<ClientWebSocket> clients) =>
+        $"backends hold {string.Join(" + ", pool.Backends.Select(b => b.OpenSockets))}; clients: "
+        + string.Join(", ", clients.GroupBy(c => c.State).Select(g => $"{g.Count()} {g.Key}"));
+
     internal static async Task CloseAll(ClientWebSocket[] sockets)
     {
         await Task.WhenAll(sockets.Where(s => s.State == WebSocketState.Open)
@@ -177,13 +181,13 @@ public sealed class ConnectionBalancingTests
         }
     }
 
-    internal static async Task WaitUntil(Func<bool> condition, int seconds = 10)
+    internal static async Task WaitUntil(Func<bool> condition, int seconds = 10, Func<string>? state = null)
     {
         for (var i = 0; i < seconds * 40 && !condition(); i++)
         {
             await Task.Delay(25);
         }
 
-        Assert.True(condition());
+        Assert.True(condition(), state?.Invoke());
     }
 }
