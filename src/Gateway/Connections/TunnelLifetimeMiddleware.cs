@@ -8,7 +8,6 @@ using Sockway.Gateway.Telemetry;
 using Yarp.ReverseProxy.Model;
 using Sockway.Gateway.Hosting;
 using Sockway.Gateway.Listening;
-using Microsoft.AspNetCore.Connections.Features;
 
 namespace Sockway.Gateway.Connections;
 
@@ -51,21 +50,20 @@ internal sealed class TunnelLifetimeMiddleware(RequestDelegate next, ConnectionR
 
             if (feature.Tunnel is { IsUpgraded: true } open)
             {
-                if (open.OutlivesRequest)
+                // YARP has handed the upgraded streams over: the tunnel's end, whenever it comes, releases its slot.
+                handedOff = open;
+                Task ended;
+                using (ExecutionContext.SuppressFlow())
                 {
-                    // The tunnel owns the client's socket now: let Kestrel finish the request and free what it holds.
-                    handedOff = open;
-                    using (ExecutionContext.SuppressFlow())
-                    {
-                        _ = EndWhenClosedAsync(open);
-                    }
-
-                    return;
+                    ended = EndWhenClosedAsync(open);
                 }
 
-                // YARP has handed the upgraded streams over; the tunnel lives until Sockway's pumps end.
-                await open.Completion;
-                metrics.TunnelEnded(open);
+                // A tunnel that owns the client's socket lets Kestrel finish the request and free what it holds;
+                // one still on Kestrel's upgraded stream keeps the request until the pumps end.
+                if (!open.OutlivesRequest)
+                {
+                    await ended;
+                }
             }
         }
         finally
