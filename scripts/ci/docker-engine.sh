@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Starts a private Docker engine for the container smoke test (its own data root and socket, no bridge, no
 # iptables), or reuses the one already running there. Prints the DOCKER_HOST to use; exits 1 with the reason on
-# stderr where no engine can run here. `docker-engine.sh stop` stops the engine this script started.
+# stderr where no engine can run here. `docker-engine.sh stop` prunes untagged images and stops the engine this
+# script started.
 #   SOCKWAY_CI_CACHE  where the engine keeps its data (default /var/cache/sockway-ci), so images survive runs.
 set -euo pipefail
 cache=${SOCKWAY_CI_CACHE:-/var/cache/sockway-ci}
@@ -12,6 +13,8 @@ host="unix://$socket"
 if [ "${1:-}" = stop ]; then
   pid=$(cat "$pidfile" 2>/dev/null || true)
   if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+    # Keep the cache from growing run after run: images left untagged by rebuilds go (the tagged bases stay).
+    docker -H "$host" image prune -f >/dev/null 2>&1 || true
     kill "$pid"
     for _ in $(seq 1 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
   fi

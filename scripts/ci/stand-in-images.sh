@@ -21,7 +21,11 @@ fi
 
 rootfs_tar="$cache/debian-rootfs.tar"
 if [ ! -s "$rootfs_tar" ]; then
-  command -v debootstrap >/dev/null 2>&1 || { export DEBIAN_FRONTEND=noninteractive; apt-get install -y -qq debootstrap >/dev/null; }
+  if ! command -v debootstrap >/dev/null 2>&1; then
+    export DEBIAN_FRONTEND=noninteractive
+    { apt-get update -qq && apt-get install -y -qq debootstrap; } >/dev/null 2>&1 \
+      || { echo "debootstrap is not installed and cannot be installed here (needs root and apt-get)" >&2; exit 1; }
+  fi
   # The mirror and suite apt uses on this machine (deb822 or one-line sources).
   mirror=$(grep -hs '^URIs:' /etc/apt/sources.list.d/*.sources | head -n1 | awk '{print $2}')
   [ -n "$mirror" ] || mirror=$(grep -hs '^deb ' /etc/apt/sources.list | head -n1 | awk '{print $2}')
@@ -52,7 +56,7 @@ ENV DOTNET_RUNNING_IN_CONTAINER=true $env
 LABEL sockway.ci.stamp=$stamp
 CMD ["bash"]
 DOCKERFILE
-  DOCKER_BUILDKIT=0 docker build -q --network none -t "$image" "$ctx" >/dev/null
+  DOCKER_BUILDKIT=0 docker build -q --network none -t "$image" "$ctx" >/dev/null 2>"$cache/build.log" || { cat "$cache/build.log" >&2; exit 1; }
   rm -rf "$ctx"
   echo "built $image"
 }

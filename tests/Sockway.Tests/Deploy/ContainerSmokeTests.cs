@@ -111,6 +111,9 @@ public sealed class ContainerSmokeTests(ITestOutputHelper output)
         }
         finally
         {
+            // Without the reaper, a stopped container stays unless removed (and would pin its image in the CI cache).
+            using var docker = Docker(endpoint!);
+            await docker.Containers.RemoveContainerAsync(container.Id, new ContainerRemoveParameters { Force = true });
             await container.DisposeAsync();
         }
     }
