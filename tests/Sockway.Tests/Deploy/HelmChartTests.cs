@@ -176,7 +176,7 @@ public sealed class HelmChartTests
         Assert.Equal(("1", null), (pdb.Spec.MaxUnavailable?.Value, pdb.Spec.MinAvailable));
         Assert.Single(objects["ServiceMonitor"]);
         Assert.Single(objects["PodMonitor"]);
-        Assert.Contains("alert: SockwayDrainOverrun", objects["PrometheusRule"].Single(), StringComparison.Ordinal);
+        Assert.Contains("alert: SockwayAbnormalCloses", objects["PrometheusRule"].Single(), StringComparison.Ordinal);
     }
 
     private static V1Container Container(ILookup<string, string> objects) =>
