@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every Sockway test on a fresh machine: installs what the tests need (Chromium for the browser test,
-# helm for the chart checks), builds, lints and renders the Helm chart, and runs the whole xunit suite.
+# helm for the chart checks), builds, checks the Helm chart, starts a Docker engine for the container smoke test, and
+# runs the whole xunit suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -32,10 +33,25 @@ fi
 step "Building (Release)"
 dotnet build Controller.sln -c Release --nologo -v quiet -clp:ErrorsOnly
 
-step "Helm chart: lint and render"
-"$tools/helm" lint deploy/helm/sockway
-"$tools/helm" template sockway deploy/helm/sockway --namespace sockway --include-crds > "$tools/rendered-chart.yaml"
-echo "rendered $(grep -c '^kind:' "$tools/rendered-chart.yaml") objects: $(grep '^kind:' "$tools/rendered-chart.yaml" | sort | uniq -c | awk '{print $3"×"$1}' | paste -sd' ')"
+step "Helm chart: lint --strict, render, Kubernetes OpenAPI schemas, bad values refused"
+scripts/ci/chart-checks.sh "$tools/helm"
+
+step "Docker engine and stand-in base images for the container smoke test"
+# A private engine (own data root and socket under /var/cache/sockway-ci, kept between runs with its images);
+# the smoke test (ContainerSmokeTests) finds it through SOCKWAY_SMOKE_DOCKER_HOST and reports itself skipped without it.
+if docker_host=$(scripts/ci/docker-engine.sh); then
+  trap 'scripts/ci/docker-engine.sh stop' EXIT
+  if DOCKER_HOST="$docker_host" scripts/ci/stand-in-images.sh; then
+    export SOCKWAY_SMOKE_DOCKER_HOST="$docker_host"
+    SOCKWAY_SMOKE_DOCKER_API_VERSION=$(docker -H "$docker_host" version -f '{{.Server.APIVersion}}')
+    export SOCKWAY_SMOKE_DOCKER_API_VERSION
+    export SOCKWAY_SMOKE_SDK_IMAGE=sockway-ci/dotnet-sdk:10.0 SOCKWAY_SMOKE_RUNTIME_IMAGE=sockway-ci/dotnet-aspnet:10.0
+  else
+    echo "WARNING: the stand-in base images could not be built; the container smoke test will report itself skipped"
+  fi
+else
+  echo "WARNING: no Docker engine can run here; the container smoke test will report itself skipped"
+fi
 
 step "Running the test suite"
 results="$root/artifacts/test-results"
