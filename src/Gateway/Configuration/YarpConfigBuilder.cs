@@ -11,6 +11,7 @@ namespace Sockway.Gateway.Configuration;
 internal static class YarpConfigBuilder
 {
     public const string ConnectTimeoutMetadata = "sockway.io/connect-timeout-ms";
+    public const string HandshakeTimeoutMetadata = "sockway.io/handshake-timeout-ms";
 
     // YARP rejects a non-positive ActivityTimeout, and CancellationTokenSource caps delays at int.MaxValue ms;
     // this is the longest idle period that can be expressed (about 24.8 days): effectively "none".
@@ -61,6 +62,7 @@ internal static class YarpConfigBuilder
         Metadata = new Dictionary<string, string>
         {
             [ConnectTimeoutMetadata] = ((long)route.ConnectTimeout.TotalMilliseconds).ToString(CultureInfo.InvariantCulture),
+            [HandshakeTimeoutMetadata] = ((long)route.HandshakeTimeout.TotalMilliseconds).ToString(CultureInfo.InvariantCulture),
         },
     };
 

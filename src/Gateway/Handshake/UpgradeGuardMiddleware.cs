@@ -40,14 +40,14 @@ internal sealed partial class UpgradeGuardMiddleware
 
         // Inspected once, by the tunnel middleware in front of this one.
         var verdict = context.Features.Get<TunnelFeature>()?.Handshake ?? HandshakeValidator.Inspect(context);
+        if (!verdict.IsValid)
+        {
+            return Reject(context, routeId, verdict.RejectStatus, verdict.Problem!, UpgradeOutcome.BadHandshake, verdict.WrongVersion);
+        }
+
         if (!verdict.IsWebSocket)
         {
             return route.AllowPlainHttp ? _next(context) : Reject(context, routeId, StatusCodes.Status426UpgradeRequired, "plain HTTP is not allowed on this route", null);
-        }
-
-        if (!verdict.IsValid)
-        {
-            return Reject(context, routeId, verdict.RejectStatus, verdict.Problem!, UpgradeOutcome.BadHandshake);
         }
 
         if (_drain.IsDraining)
@@ -65,7 +65,7 @@ internal sealed partial class UpgradeGuardMiddleware
         return _next(context);
     }
 
-    private Task Reject(HttpContext context, string routeId, int status, string problem, string? outcome)
+    private Task Reject(HttpContext context, string routeId, int status, string problem, string? outcome, bool wrongVersion = false)
     {
         if (outcome is not null && context.Features.Get<TunnelFeature>() is { } feature)
         {
@@ -78,10 +78,17 @@ internal sealed partial class UpgradeGuardMiddleware
         }
 
         context.Response.StatusCode = status;
-        if (status == StatusCodes.Status426UpgradeRequired)
+        if (wrongVersion)
         {
             context.Response.Headers[HeaderNames.SecWebSocketVersion] = HandshakeValidator.SupportedVersion;
+        }
+
+        // RFC 9110 §15.5.22: a 426 names the protocol to switch to, and Upgrade is only meaningful listed in Connection.
+        // HTTP/2 has neither header (RFC 9113 §8.2.2); there the status says it.
+        if (status == StatusCodes.Status426UpgradeRequired && HttpProtocol.IsHttp11(context.Request.Protocol))
+        {
             context.Response.Headers[HeaderNames.Upgrade] = "websocket";
+            context.Response.Headers[HeaderNames.Connection] = "Upgrade";
         }
 
         var body = System.Text.Encoding.UTF8.GetBytes(problem + "\n");

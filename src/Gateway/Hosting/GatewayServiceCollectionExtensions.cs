@@ -65,7 +65,7 @@ public static class GatewayServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>Maps the proxy: the tunnel's lifetime (and telemetry), handshake and origin checks, the client-close watch of plain requests, balancing, then YARP's forwarder.</summary>
+    /// <summary>Maps the proxy: the tunnel's lifetime (and telemetry), handshake and origin checks, the client-close watch of plain requests, one retry of an unreachable endpoint, balancing, then YARP's forwarder.</summary>
     public static IEndpointConventionBuilder MapSockwayGateway(this IEndpointRouteBuilder endpoints)
     {
         var store = endpoints.ServiceProvider.GetRequiredService<GatewayConfigStore>();
@@ -81,6 +81,7 @@ public static class GatewayServiceCollectionExtensions
             pipeline.UseMiddleware<TunnelLifetimeMiddleware>();
             pipeline.UseMiddleware<UpgradeGuardMiddleware>();
             pipeline.UseMiddleware<ClientCloseWatchMiddleware>();
+            pipeline.UseMiddleware<UpstreamRetryMiddleware>();
             pipeline.UseMiddleware<BalancingMiddleware>();
             pipeline.UsePassiveHealthChecks();
         });
