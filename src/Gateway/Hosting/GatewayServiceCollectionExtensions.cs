@@ -55,6 +55,7 @@ public static class GatewayServiceCollectionExtensions
         // Binds only DetachableEndPoint listeners; Kestrel's socket transport keeps every other one.
         services.AddSingleton<IConnectionListenerFactory, DetachableTransportFactory>();
         services.AddReverseProxy();
+        services.AddSingleton<Microsoft.AspNetCore.Routing.MatcherPolicy, Sockway.Gateway.Routing.RoutePrecedencePolicy>();
         services.AddSingleton<ITransformProvider, TunnelTransformProvider>();
         services.AddSingleton<IForwarderHttpClientFactory, SockwayForwarderHttpClientFactory>();
         services.AddSingleton<IPassiveHealthCheckPolicy, ConnectFailureHealthPolicy>();
