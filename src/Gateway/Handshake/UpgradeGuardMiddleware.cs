@@ -90,6 +90,12 @@ internal sealed partial class UpgradeGuardMiddleware
             context.Response.Headers[HeaderNames.Upgrade] = "websocket";
             context.Response.Headers[HeaderNames.Connection] = "Upgrade";
         }
+        else if (status == StatusCodes.Status400BadRequest && !HttpProtocol.IsHttp2(context.Request.Protocol) && !HttpProtocol.IsHttp3(context.Request.Protocol))
+        {
+            // A client that sent a malformed upgrade is not trusted with the rest of the connection: whatever it
+            // pipelined behind it (another request, frame bytes) is never read, let alone sent to a backend.
+            context.Response.Headers[HeaderNames.Connection] = "close";
+        }
 
         var body = System.Text.Encoding.UTF8.GetBytes(problem + "\n");
         context.Response.ContentType = "text/plain; charset=utf-8";
