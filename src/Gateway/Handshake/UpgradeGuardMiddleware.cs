@@ -74,7 +74,8 @@ internal sealed partial class UpgradeGuardMiddleware
 
         if (_logLimiter.TryAcquire(out var suppressed))
         {
-            LogRejected(routeId, status, problem, suppressed);
+            // The client as resolved behind trusted proxies, not a load balancer's address.
+            LogRejected(routeId, status, problem, Forwarded.ClientAddress.Of(context)?.Address?.ToString() ?? "unknown", suppressed);
         }
 
         context.Response.StatusCode = status;
@@ -103,6 +104,6 @@ internal sealed partial class UpgradeGuardMiddleware
         return context.Response.Body.WriteAsync(body).AsTask();
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Upgrade rejected on route {RouteId}: {Status} {Problem} ({Suppressed} similar lines suppressed since the last)")]
-    private partial void LogRejected(string routeId, int status, string problem, long suppressed);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Upgrade rejected on route {RouteId}: {Status} {Problem} from {Client} ({Suppressed} similar lines suppressed since the last)")]
+    private partial void LogRejected(string routeId, int status, string problem, string client, long suppressed);
 }
