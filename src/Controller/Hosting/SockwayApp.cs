@@ -41,6 +41,7 @@ public static class SockwayApp
         ["--leader-elect"] = LeaderElectionOptions.Section + ":Enabled",
         ["--lease-name"] = LeaderElectionOptions.Section + ":LeaseName",
         ["--lease-namespace"] = LeaderElectionOptions.Section + ":LeaseNamespace",
+        ["--trusted-proxies"] = Sockway.Gateway.Hosting.GatewayOptions.Section + ":TrustedProxies",
     };
 
     /// <param name="configureServices">Runs first, so its registrations win over TryAdd defaults (tests swap the clock).</param>

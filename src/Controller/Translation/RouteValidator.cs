@@ -16,6 +16,7 @@ internal sealed record ValidatedRoute(
     BalancingSettings Balancing,
     TimeSpan? IdleTimeout,
     TimeSpan ConnectTimeout,
+    TimeSpan HandshakeTimeout,
     TimeSpan DrainTimeout,
     ConnectionLimits Limits,
     IReadOnlyList<string> AllowedOrigins,
@@ -30,6 +31,7 @@ internal static partial class RouteValidator
 {
     public static readonly TimeSpan DefaultIdleTimeout = TimeSpan.FromHours(1);
     public static readonly TimeSpan DefaultConnectTimeout = TimeSpan.FromSeconds(5);
+    public static readonly TimeSpan DefaultHandshakeTimeout = TimeSpan.FromSeconds(10);
     public static readonly TimeSpan DefaultDrainTimeout = TimeSpan.FromSeconds(30);
 
     public static ValidatedRoute? Validate(WebSocketRoute route, RouteKey key, List<string> errors)
@@ -89,6 +91,12 @@ internal static partial class RouteValidator
             errors.Add("spec.timeouts.connect: must be greater than 0");
         }
 
+        var handshake = ParseDuration(spec.Timeouts?.Handshake, DefaultHandshakeTimeout, "spec.timeouts.handshake", errors);
+        if (handshake == TimeSpan.Zero)
+        {
+            errors.Add("spec.timeouts.handshake: must be greater than 0");
+        }
+
         var drain = ParseDuration(spec.Timeouts?.Drain, DefaultDrainTimeout, "spec.timeouts.drain", errors);
         var limits = new ConnectionLimits(
             Positive(spec.Limits?.MaxConnectionsPerEndpoint, "spec.limits.maxConnectionsPerEndpoint", errors),
@@ -115,7 +123,7 @@ internal static partial class RouteValidator
         }
 
         return new ValidatedRoute(key, hosts, path, pathType, serviceName!, port!, balancing!, idle == TimeSpan.Zero ? null : idle, connect,
-            drain, limits, origins, secret, spec.AllowPlainHttp ?? true);
+            handshake, drain, limits, origins, secret, spec.AllowPlainHttp ?? true);
     }
 
     private static BalancingSettings? ValidateBalancing(BalancingSpec? spec, List<string> errors)
@@ -124,7 +132,7 @@ internal static partial class RouteValidator
         var common = new BalancingSettings(policy)
         {
             SlowStart = ParseDuration(spec?.SlowStart, TimeSpan.Zero, "spec.balancing.slowStart", errors),
-            BoundedLoadPercent = InRange(spec?.BoundedLoadPercent, 125, 100, 1000, "spec.balancing.boundedLoadPercent", errors),
+            BoundedLoadPercent = spec?.BoundedLoadPercent is null ? null : InRange(spec.BoundedLoadPercent, 0, 100, 1000, "spec.balancing.boundedLoadPercent", errors),
             Rebalance = ValidateRebalance(spec?.Rebalance, errors),
         };
         var key = spec?.HashKey;

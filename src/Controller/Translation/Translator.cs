@@ -79,6 +79,7 @@ public static class Translator
                 Balancing = valid.Balancing,
                 IdleTimeout = valid.IdleTimeout,
                 ConnectTimeout = valid.ConnectTimeout,
+                HandshakeTimeout = valid.HandshakeTimeout,
                 DrainTimeout = valid.DrainTimeout,
                 Limits = valid.Limits,
                 AllowedOrigins = valid.AllowedOrigins,

@@ -6,9 +6,10 @@ using Sockway.Gateway.Connections;
 namespace Sockway.Gateway.Balancing;
 
 /// <summary>
-/// Rendezvous hashing on a header, cookie or query value with bounded load: a key goes to its highest-ranked
-/// endpoint unless that one already holds more than boundedLoadPercent of the mean, then to the next. Replicas agree
-/// on the ranking, and removing an endpoint moves only the keys it held. Requests without the key go to the least loaded.
+/// Rendezvous hashing on a header, cookie or query value: a key goes to its highest-ranked endpoint — all of a room
+/// on one backend. With boundedLoadPercent set (off by default, as Envoy's ring hash and HAProxy's hash-balance-factor),
+/// a key whose endpoint already holds more than that percentage of the mean goes to the next one. Replicas agree on
+/// the ranking, and removing an endpoint moves only the keys it held. Requests without the key go to the least loaded.
 /// </summary>
 internal sealed class ConsistentHashPolicy(ConnectionRegistry registry, RouteTable routes, TimeProvider time)
     : ConnectionAwarePolicy(registry, routes, time)
@@ -24,14 +25,19 @@ internal sealed class ConsistentHashPolicy(ConnectionRegistry registry, RouteTab
         }
 
         var keyHash = StableHash.Of(key);
+        if (route.Balancing.BoundedLoadPercent is not { } percent)
+        {
+            return candidates.MaxBy(c => Rank(keyHash, c))!;
+        }
+
         var total = 1;
         foreach (var candidate in candidates)
         {
             total += candidate.Load.Active;
         }
 
-        var bound = Math.Ceiling(route.Balancing.BoundedLoadPercent / 100.0 * total / candidates.Count);
-        var ranked = candidates.OrderByDescending(c => StableHash.Mix(keyHash ^ StableHash.Of(c.Destination.DestinationId)));
+        var bound = Math.Ceiling(percent / 100.0 * total / candidates.Count);
+        var ranked = candidates.OrderByDescending(c => Rank(keyHash, c));
         foreach (var candidate in ranked)
         {
             if (candidate.Load.Active + 1 <= bound)
@@ -42,6 +48,8 @@ internal sealed class ConsistentHashPolicy(ConnectionRegistry registry, RouteTab
 
         return LeastLoaded(candidates);
     }
+
+    private static ulong Rank(ulong keyHash, Candidate candidate) => StableHash.Mix(keyHash ^ StableHash.Of(candidate.Destination.DestinationId));
 
     private static string? ReadKey(HttpRequest request, HashKey? key) => key?.Source switch
     {

@@ -24,8 +24,11 @@ public sealed record BalancingSettings(BalancingPolicy Policy, HashKey? HashKey 
     /// <summary>A new endpoint's share ramps up over this window instead of taking every new connection at once.</summary>
     public TimeSpan SlowStart { get; init; } = TimeSpan.Zero;
 
-    /// <summary>ConsistentHash: no endpoint takes more than this percentage of the mean load.</summary>
-    public int BoundedLoadPercent { get; init; } = 125;
+    /// <summary>
+    /// ConsistentHash: no endpoint takes more than this percentage of the mean load. Null (the default) keeps strict
+    /// affinity: every connection with one key goes to one endpoint, however many there are.
+    /// </summary>
+    public int? BoundedLoadPercent { get; init; }
 
     /// <summary>Null when rebalancing is off (the default).</summary>
     public RebalanceSettings? Rebalance { get; init; }

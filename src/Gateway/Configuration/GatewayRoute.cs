@@ -23,6 +23,9 @@ public sealed record GatewayRoute
 
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>From the start of the connect to the backend's 101 (or refusal); past it the client gets 504.</summary>
+    public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Origins allowed to open a WebSocket; empty allows any.</summary>
     public IReadOnlyList<string> AllowedOrigins { get; init; } = [];
 

@@ -11,6 +11,11 @@ namespace Sockway.Gateway.Configuration;
 internal static class YarpConfigBuilder
 {
     public const string ConnectTimeoutMetadata = "sockway.io/connect-timeout-ms";
+    public const string HandshakeTimeoutMetadata = "sockway.io/handshake-timeout-ms";
+
+    // Read by the route precedence policy, which matches paths byte for byte (ASP.NET routing does not).
+    public const string PathMetadata = "sockway.io/path";
+    public const string PathTypeMetadata = "sockway.io/path-type";
 
     // YARP rejects a non-positive ActivityTimeout, and CancellationTokenSource caps delays at int.MaxValue ms;
     // this is the longest idle period that can be expressed (about 24.8 days): effectively "none".
@@ -32,6 +37,11 @@ internal static class YarpConfigBuilder
             Path = PathTemplate(route),
         },
         Transforms = Transforms,
+        Metadata = new Dictionary<string, string>
+        {
+            [PathMetadata] = route.Path,
+            [PathTypeMetadata] = route.PathType.ToString(),
+        },
     };
 
     public static ClusterConfig BuildCluster(GatewayRoute route) => new()
@@ -61,6 +71,7 @@ internal static class YarpConfigBuilder
         Metadata = new Dictionary<string, string>
         {
             [ConnectTimeoutMetadata] = ((long)route.ConnectTimeout.TotalMilliseconds).ToString(CultureInfo.InvariantCulture),
+            [HandshakeTimeoutMetadata] = ((long)route.HandshakeTimeout.TotalMilliseconds).ToString(CultureInfo.InvariantCulture),
         },
     };
 

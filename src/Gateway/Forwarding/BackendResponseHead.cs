@@ -20,17 +20,22 @@ internal sealed class BackendResponseHead
 
     public bool IsChunked => Headers.Any(h => IsNamed(h, "Transfer-Encoding") && h.Value.Contains("chunked", StringComparison.OrdinalIgnoreCase));
 
-    public long? ContentLength =>
-        Headers.FirstOrDefault(h => IsNamed(h, "Content-Length")) is { Value: { } value }
-        && long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var length) ? length : null;
+    /// <summary>The body length the backend declared; null when it declared none (validated by <see cref="Parse"/>).</summary>
+    public long? ContentLength { get; private init; }
 
-    /// <summary>Parses a head without its final empty line; anything that is not HTTP/1.x is refused.</summary>
+    /// <summary>
+    /// Parses a head without its final empty line. Anything that is not HTTP/1.0 or 1.1 with a 3-digit status, header
+    /// names that are not tokens, control characters in values, and conflicting or malformed Content-Length are
+    /// refused with <see cref="HttpRequestException"/> (<see cref="HttpRequestError.InvalidResponse"/>), the only
+    /// exception this throws: those headers go on to the client, and a smuggled length could desynchronise it.
+    /// </summary>
     public static BackendResponseHead Parse(string head)
     {
         var lines = head.Split("\r\n");
         var status = lines[0].Split(' ', 3);
-        if (status.Length < 2 || !status[0].StartsWith("HTTP/1.", StringComparison.Ordinal) || status[1].Length != 3
-            || !int.TryParse(status[1], NumberStyles.None, CultureInfo.InvariantCulture, out var code) || code < 100)
+        if (status.Length < 2 || status[0] is not ("HTTP/1.1" or "HTTP/1.0") || status[1].Length != 3
+            || !int.TryParse(status[1], NumberStyles.None, CultureInfo.InvariantCulture, out var code) || code is < 100 or > 599
+            || (status.Length == 3 && HasControl(status[2])))
         {
             throw Malformed($"status line '{Truncate(lines[0])}'");
         }
@@ -41,7 +46,7 @@ internal sealed class BackendResponseHead
             var line = lines[i];
             var colon = line.IndexOf(':');
             // Obsolete line folding (a line starting with white space) is refused as RFC 9112 §5.2 allows.
-            if (colon <= 0 || line[0] is ' ' or '\t' || line.AsSpan(0, colon).ContainsAny(' ', '\t'))
+            if (colon <= 0 || !IsToken(line.AsSpan(0, colon)) || HasControl(line.AsSpan(colon + 1)))
             {
                 // The line itself is not quoted: header values can be secrets (cookies, tokens).
                 throw Malformed($"header line {i}");
@@ -50,7 +55,58 @@ internal sealed class BackendResponseHead
             headers.Add(new(line[..colon], line[(colon + 1)..].Trim(' ', '\t')));
         }
 
-        return new BackendResponseHead(code, status.Length == 3 ? status[2] : string.Empty, headers);
+        return new BackendResponseHead(code, status.Length == 3 ? status[2] : string.Empty, headers) { ContentLength = ReadContentLength(headers) };
+    }
+
+    // RFC 9112 §6.3: several Content-Length values are an error unless they agree.
+    private static long? ReadContentLength(List<KeyValuePair<string, string>> headers)
+    {
+        long? length = null;
+        foreach (var header in headers)
+        {
+            if (!IsNamed(header, "Content-Length"))
+            {
+                continue;
+            }
+
+            foreach (var part in header.Value.Split(',', StringSplitOptions.TrimEntries))
+            {
+                if (!long.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out var value) || (length is { } seen && seen != value))
+                {
+                    throw Malformed("Content-Length");
+                }
+
+                length = value;
+            }
+        }
+
+        return length;
+    }
+
+    private static bool IsToken(ReadOnlySpan<char> name)
+    {
+        foreach (var c in name)
+        {
+            if (!char.IsAsciiLetterOrDigit(c) && !"!#$%&'*+-.^_`|~".Contains(c))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static bool HasControl(ReadOnlySpan<char> value)
+    {
+        foreach (var c in value)
+        {
+            if ((c < ' ' && c != '\t') || c == '\u007f')
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static bool IsNamed(KeyValuePair<string, string> header, string name) => string.Equals(header.Key, name, StringComparison.OrdinalIgnoreCase);

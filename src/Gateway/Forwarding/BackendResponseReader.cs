@@ -8,12 +8,15 @@ namespace Sockway.Gateway.Forwarding;
 /// <summary>
 /// Reads the backend's answer to an upgrade request from a plain socket: interim 1xx answers are skipped, a 101 ends
 /// the HTTP part (bytes after it already belong to the tunnel), any other status is read whole — it is a refusal
-/// with a small body the client should see.
+/// with a small body the client should see. Whatever the backend sends, the only exceptions are
+/// <see cref="HttpRequestException"/> (malformed, too large, or ended early) and cancellation; everything read is
+/// bounded (head, body, trailers, interim answers), so a backend that keeps talking cannot keep a reader busy.
 /// </summary>
 internal sealed class BackendResponseReader(Socket socket) : IDisposable
 {
     public const int MaxHeadBytes = 64 * 1024;
     public const int MaxRefusalBodyBytes = 256 * 1024;
+    public const int MaxInterimResponses = 16;
     private static readonly byte[] HeadEnd = "\r\n\r\n"u8.ToArray();
     private static readonly byte[] LineEnd = "\r\n"u8.ToArray();
 
@@ -23,8 +26,13 @@ internal sealed class BackendResponseReader(Socket socket) : IDisposable
 
     public async Task<BackendResponseHead> ReadHeadAsync(CancellationToken cancellationToken)
     {
-        while (true)
+        for (var interim = 0; ; interim++)
         {
+            if (interim > MaxInterimResponses)
+            {
+                throw new HttpRequestException(HttpRequestError.InvalidResponse, "The backend sent too many interim (1xx) responses.");
+            }
+
             int end;
             while ((end = _buffer.AsSpan(_start, _filled - _start).IndexOf(HeadEnd)) < 0)
             {
@@ -83,22 +91,31 @@ internal sealed class BackendResponseReader(Socket socket) : IDisposable
     private async Task<byte[]> ReadChunkedAsync(CancellationToken cancellationToken)
     {
         var body = new ArrayBufferWriter<byte>();
+        var framing = 0;
         while (true)
         {
             var line = await ReadLineAsync(cancellationToken);
+            framing += line.Length;
             var extension = line.IndexOf(';');
             var sizeText = (extension < 0 ? line : line[..extension]).Trim();
-            if (!int.TryParse(sizeText, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var size) || size < 0
-                || body.WrittenCount + size > MaxRefusalBodyBytes)
+            // Hex "FFFFFFFF" parses as -1, and a sum could overflow: the size is compared with what is left.
+            if (sizeText.Length == 0 || !int.TryParse(sizeText, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var size) || size < 0
+                || size > MaxRefusalBodyBytes - body.WrittenCount || framing > MaxHeadBytes)
             {
                 throw new HttpRequestException(HttpRequestError.InvalidResponse, "The backend sent a malformed or oversized chunk.");
             }
 
             if (size == 0)
             {
-                while ((await ReadLineAsync(cancellationToken)).Length != 0)
+                string trailer;
+                while ((trailer = await ReadLineAsync(cancellationToken)).Length != 0)
                 {
-                    // Trailers carry nothing a refused handshake needs.
+                    // Trailers carry nothing a refused handshake needs; their size still counts.
+                    framing += trailer.Length;
+                    if (framing > MaxHeadBytes)
+                    {
+                        throw new HttpRequestException(HttpRequestError.ConfigurationLimitExceeded, "The backend's trailers are too large.");
+                    }
                 }
 
                 return body.WrittenSpan.ToArray();
@@ -110,6 +127,11 @@ internal sealed class BackendResponseReader(Socket socket) : IDisposable
             }
 
             body.Write(_buffer.AsSpan(_start, size));
+            if (!_buffer.AsSpan(_start + size, LineEnd.Length).SequenceEqual(LineEnd))
+            {
+                throw new HttpRequestException(HttpRequestError.InvalidResponse, "The backend sent a chunk without its closing CRLF.");
+            }
+
             _start += size + LineEnd.Length;
         }
     }
@@ -149,9 +171,19 @@ internal sealed class BackendResponseReader(Socket socket) : IDisposable
 
     private void Grow(int limit)
     {
-        if (_filled - _start >= limit)
+        var pending = _filled - _start;
+        if (pending >= limit)
         {
             throw new HttpRequestException(HttpRequestError.ConfigurationLimitExceeded, "The backend's response is too large.");
+        }
+
+        // Mostly consumed: make room in place, so a long exchange of small pieces does not double the buffer forever.
+        if (pending <= _buffer.Length / 2)
+        {
+            _buffer.AsSpan(_start, pending).CopyTo(_buffer);
+            _filled = pending;
+            _start = 0;
+            return;
         }
 
         var bigger = ArrayPool<byte>.Shared.Rent(_buffer.Length * 2);

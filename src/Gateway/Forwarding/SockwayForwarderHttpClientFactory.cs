@@ -7,8 +7,8 @@ using Yarp.ReverseProxy.Forwarder;
 
 namespace Sockway.Gateway.Forwarding;
 
-/// <summary>Applies each route's connect timeout to the handler YARP uses for its cluster.</summary>
-internal sealed class SockwayForwarderHttpClientFactory(IOptions<GatewayOptions> options) : ForwarderHttpClientFactory
+/// <summary>Applies each route's connect and handshake timeouts to the handler YARP uses for its cluster.</summary>
+internal sealed class SockwayForwarderHttpClientFactory(IOptions<GatewayOptions> options, TimeProvider time) : ForwarderHttpClientFactory
 {
     private readonly bool _trackFrames = options.Value.FrameTracking;
     private readonly bool _plainSocketUpgrades = options.Value.PlainSocketUpgrades;
@@ -16,10 +16,9 @@ internal sealed class SockwayForwarderHttpClientFactory(IOptions<GatewayOptions>
     protected override void ConfigureHandler(ForwarderHttpClientContext context, SocketsHttpHandler handler)
     {
         base.ConfigureHandler(context, handler);
-        if (context.NewMetadata?.TryGetValue(YarpConfigBuilder.ConnectTimeoutMetadata, out var value) == true
-            && long.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var ms) && ms > 0)
+        if (ReadMilliseconds(context.NewMetadata, YarpConfigBuilder.ConnectTimeoutMetadata) is { } connect)
         {
-            handler.ConnectTimeout = TimeSpan.FromMilliseconds(ms);
+            handler.ConnectTimeout = connect;
         }
     }
 
@@ -33,15 +32,26 @@ internal sealed class SockwayForwarderHttpClientFactory(IOptions<GatewayOptions>
             wrapped = new PlainSocketUpgradeHandler(wrapped, connectTimeout);
         }
 
-        return _trackFrames ? new BackendTunnelHandler(wrapped) : wrapped;
+        wrapped = _trackFrames ? new BackendTunnelHandler(wrapped) : wrapped;
+        return ReadMilliseconds(context.NewMetadata, YarpConfigBuilder.HandshakeTimeoutMetadata) is { } handshake
+            ? new HandshakeTimeoutHandler(wrapped, handshake, time)
+            : wrapped;
     }
 
     protected override bool CanReuseOldClient(ForwarderHttpClientContext context) =>
-        base.CanReuseOldClient(context) && SameConnectTimeout(context.OldMetadata, context.NewMetadata);
+        base.CanReuseOldClient(context)
+        && Same(context.OldMetadata, context.NewMetadata, YarpConfigBuilder.ConnectTimeoutMetadata)
+        && Same(context.OldMetadata, context.NewMetadata, YarpConfigBuilder.HandshakeTimeoutMetadata);
 
-    private static bool SameConnectTimeout(IReadOnlyDictionary<string, string>? a, IReadOnlyDictionary<string, string>? b)
+    private static TimeSpan? ReadMilliseconds(IReadOnlyDictionary<string, string>? metadata, string key) =>
+        metadata?.TryGetValue(key, out var value) == true
+        && long.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var ms) && ms > 0
+            ? TimeSpan.FromMilliseconds(ms)
+            : null;
+
+    private static bool Same(IReadOnlyDictionary<string, string>? a, IReadOnlyDictionary<string, string>? b, string key)
     {
-        string? Read(IReadOnlyDictionary<string, string>? m) => m is not null && m.TryGetValue(YarpConfigBuilder.ConnectTimeoutMetadata, out var v) ? v : null;
+        string? Read(IReadOnlyDictionary<string, string>? m) => m is not null && m.TryGetValue(key, out var v) ? v : null;
         return Read(a) == Read(b);
     }
 }

@@ -40,14 +40,14 @@ internal sealed partial class UpgradeGuardMiddleware
 
         // Inspected once, by the tunnel middleware in front of this one.
         var verdict = context.Features.Get<TunnelFeature>()?.Handshake ?? HandshakeValidator.Inspect(context);
+        if (!verdict.IsValid)
+        {
+            return Reject(context, routeId, verdict.RejectStatus, verdict.Problem!, UpgradeOutcome.BadHandshake, verdict.WrongVersion);
+        }
+
         if (!verdict.IsWebSocket)
         {
             return route.AllowPlainHttp ? _next(context) : Reject(context, routeId, StatusCodes.Status426UpgradeRequired, "plain HTTP is not allowed on this route", null);
-        }
-
-        if (!verdict.IsValid)
-        {
-            return Reject(context, routeId, verdict.RejectStatus, verdict.Problem!, UpgradeOutcome.BadHandshake);
         }
 
         if (_drain.IsDraining)
@@ -65,7 +65,7 @@ internal sealed partial class UpgradeGuardMiddleware
         return _next(context);
     }
 
-    private Task Reject(HttpContext context, string routeId, int status, string problem, string? outcome)
+    private Task Reject(HttpContext context, string routeId, int status, string problem, string? outcome, bool wrongVersion = false)
     {
         if (outcome is not null && context.Features.Get<TunnelFeature>() is { } feature)
         {
@@ -74,14 +74,28 @@ internal sealed partial class UpgradeGuardMiddleware
 
         if (_logLimiter.TryAcquire(out var suppressed))
         {
-            LogRejected(routeId, status, problem, suppressed);
+            // The client as resolved behind trusted proxies, not a load balancer's address.
+            LogRejected(routeId, status, problem, Forwarded.ClientAddress.Of(context)?.Address?.ToString() ?? "unknown", suppressed);
         }
 
         context.Response.StatusCode = status;
-        if (status == StatusCodes.Status426UpgradeRequired)
+        if (wrongVersion)
         {
             context.Response.Headers[HeaderNames.SecWebSocketVersion] = HandshakeValidator.SupportedVersion;
+        }
+
+        // RFC 9110 §15.5.22: a 426 names the protocol to switch to, and Upgrade is only meaningful listed in Connection.
+        // HTTP/2 has neither header (RFC 9113 §8.2.2); there the status says it.
+        if (status == StatusCodes.Status426UpgradeRequired && HttpProtocol.IsHttp11(context.Request.Protocol))
+        {
             context.Response.Headers[HeaderNames.Upgrade] = "websocket";
+            context.Response.Headers[HeaderNames.Connection] = "Upgrade";
+        }
+        else if (status == StatusCodes.Status400BadRequest && !HttpProtocol.IsHttp2(context.Request.Protocol) && !HttpProtocol.IsHttp3(context.Request.Protocol))
+        {
+            // A client that sent a malformed upgrade is not trusted with the rest of the connection: whatever it
+            // pipelined behind it (another request, frame bytes) is never read, let alone sent to a backend.
+            context.Response.Headers[HeaderNames.Connection] = "close";
         }
 
         var body = System.Text.Encoding.UTF8.GetBytes(problem + "\n");
@@ -90,6 +104,6 @@ internal sealed partial class UpgradeGuardMiddleware
         return context.Response.Body.WriteAsync(body).AsTask();
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Upgrade rejected on route {RouteId}: {Status} {Problem} ({Suppressed} similar lines suppressed since the last)")]
-    private partial void LogRejected(string routeId, int status, string problem, long suppressed);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Upgrade rejected on route {RouteId}: {Status} {Problem} from {Client} ({Suppressed} similar lines suppressed since the last)")]
+    private partial void LogRejected(string routeId, int status, string problem, string client, long suppressed);
 }

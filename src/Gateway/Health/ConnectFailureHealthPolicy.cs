@@ -29,7 +29,7 @@ internal sealed class ConnectFailureHealthPolicy(IDestinationHealthUpdater healt
 
     // A backend that accepted the connection and then misbehaved (hung up, sent garbage) is reachable: that request
     // fails, the endpoint stays in rotation.
-    private static bool IsUnreachable(Exception? exception) => exception switch
+    internal static bool IsUnreachable(Exception? exception) => exception switch
     {
         HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError } => true,
         HttpRequestException { HttpRequestError: not HttpRequestError.Unknown } => false,

@@ -17,4 +17,11 @@ public sealed class GatewayOptions
     /// SocketsHttpHandler, which keeps ~9 KiB per tunnel it can never reuse. Off exists to measure the difference.
     /// </summary>
     public bool PlainSocketUpgrades { get; set; } = true;
+
+    /// <summary>
+    /// Comma-separated CIDRs or addresses of proxies in front of Sockway (a cloud load balancer, a CDN) whose
+    /// X-Forwarded-For/-Proto/-Host are believed and extended; from any other peer they are replaced. Empty (the
+    /// default) trusts nobody.
+    /// </summary>
+    public string? TrustedProxies { get; set; }
 }

@@ -8,6 +8,7 @@ using Microsoft.Extensions.Options;
 using Sockway.Gateway.Configuration;
 using Sockway.Gateway.Connections;
 using Sockway.Gateway.Drain;
+using Sockway.Gateway.Forwarded;
 using Sockway.Gateway.Forwarding;
 using Sockway.Gateway.Handshake;
 using Sockway.Gateway.Health;
@@ -32,6 +33,8 @@ public static class GatewayServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         // Validated at start: a malformed switch (e.g. "PlainSocketUpgrades=yes") must stop start-up, naming the key.
         services.AddOptions<GatewayOptions>().BindConfiguration(GatewayOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<GatewayOptions>, GatewayOptionsValidator>();
+        services.AddSingleton(sp => GatewayOptionsValidator.TrustedProxiesOf(sp.GetRequiredService<IOptions<GatewayOptions>>().Value));
         services.AddSingleton<RouteTable>();
         services.AddSingleton<ConnectionRegistry>();
         services.AddMetrics();
@@ -55,7 +58,9 @@ public static class GatewayServiceCollectionExtensions
         // Binds only DetachableEndPoint listeners; Kestrel's socket transport keeps every other one.
         services.AddSingleton<IConnectionListenerFactory, DetachableTransportFactory>();
         services.AddReverseProxy();
+        services.AddSingleton<Microsoft.AspNetCore.Routing.MatcherPolicy, Sockway.Gateway.Routing.RoutePrecedencePolicy>();
         services.AddSingleton<ITransformProvider, TunnelTransformProvider>();
+        services.AddSingleton<ITransformProvider, ForwardedHeadersTransformProvider>();
         services.AddSingleton<IForwarderHttpClientFactory, SockwayForwarderHttpClientFactory>();
         services.AddSingleton<IPassiveHealthCheckPolicy, ConnectFailureHealthPolicy>();
         services.AddSingleton<ILoadBalancingPolicy, LeastConnectionsPolicy>();
@@ -65,7 +70,7 @@ public static class GatewayServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>Maps the proxy: the tunnel's lifetime (and telemetry), handshake and origin checks, the client-close watch of plain requests, balancing, then YARP's forwarder.</summary>
+    /// <summary>Maps the proxy: who the client is, the tunnel's lifetime (and telemetry), handshake and origin checks, the client-close watch of plain requests, one retry of an unreachable endpoint, balancing, then YARP's forwarder.</summary>
     public static IEndpointConventionBuilder MapSockwayGateway(this IEndpointRouteBuilder endpoints)
     {
         var store = endpoints.ServiceProvider.GetRequiredService<GatewayConfigStore>();
@@ -78,9 +83,11 @@ public static class GatewayServiceCollectionExtensions
         };
         return endpoints.MapReverseProxy(pipeline =>
         {
+            pipeline.UseMiddleware<ClientAddressMiddleware>();
             pipeline.UseMiddleware<TunnelLifetimeMiddleware>();
             pipeline.UseMiddleware<UpgradeGuardMiddleware>();
             pipeline.UseMiddleware<ClientCloseWatchMiddleware>();
+            pipeline.UseMiddleware<UpstreamRetryMiddleware>();
             pipeline.UseMiddleware<BalancingMiddleware>();
             pipeline.UsePassiveHealthChecks();
         });

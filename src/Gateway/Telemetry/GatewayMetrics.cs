@@ -16,6 +16,7 @@ public sealed class GatewayMetrics : IDisposable
     private readonly ConnectionRegistry _registry;
     private readonly Counter<long> _upgrades;
     private readonly Counter<long> _closes;
+    private readonly Counter<long> _retries;
     private readonly Histogram<double> _duration;
     private readonly ConcurrentDictionary<(string Route, string Direction), Totals> _ended = new();
 
@@ -25,6 +26,7 @@ public sealed class GatewayMetrics : IDisposable
         _meter = meters.Create(options.Value.MeterName);
         _upgrades = _meter.CreateCounter<long>("sockway.websocket.upgrades", "{upgrade}", "WebSocket upgrade attempts by outcome.");
         _closes = _meter.CreateCounter<long>("sockway.websocket.closes", "{close}", "Ended WebSocket tunnels by who closed them, why, and the Close code.");
+        _retries = _meter.CreateCounter<long>("sockway.upstream.retries", "{retry}", "Requests sent to a second endpoint after the first could not be reached.");
         _duration = _meter.CreateHistogram<double>("sockway.websocket.connection.duration", "s", "Lifetime of WebSocket tunnels.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.1, 1, 5, 30, 60, 300, 900, 1800, 3600, 7200, 21600, 86400] });
         _meter.CreateObservableGauge("sockway.websocket.connections", ObserveOpen, "{connection}", "Open WebSocket tunnels by route and endpoint.");
@@ -34,6 +36,8 @@ public sealed class GatewayMetrics : IDisposable
 
     public void UpgradeAttempted(string route, string outcome) =>
         _upgrades.Add(1, new KeyValuePair<string, object?>("route", route), new KeyValuePair<string, object?>("outcome", outcome));
+
+    public void UpstreamRetried(string route) => _retries.Add(1, new KeyValuePair<string, object?>("route", route));
 
     /// <summary>Called once when an upgraded tunnel ends, before its slot is released.</summary>
     public void TunnelEnded(Tunnel tunnel)

@@ -65,13 +65,17 @@ public sealed class CrdSchemaSyncTests
         Assert.Equal(translated.IdleTimeout, idle);
         Assert.True(Duration.TryParse(spec.Properties["timeouts"].Properties["connect"].DefaultProperty?.ToString(), out var connect));
         Assert.Equal(translated.ConnectTimeout, connect);
+        Assert.True(Duration.TryParse(spec.Properties["timeouts"].Properties["handshake"].DefaultProperty?.ToString(), out var handshake));
+        Assert.Equal(translated.HandshakeTimeout, handshake);
         Assert.Equal(translated.AllowPlainHttp.ToString().ToLowerInvariant(), spec.Properties["allowPlainHttp"].DefaultProperty?.ToString()?.ToLowerInvariant());
         Assert.True(Duration.TryParse(spec.Properties["timeouts"].Properties["drain"].DefaultProperty?.ToString(), out var drain));
         Assert.Equal(translated.DrainTimeout, drain);
         var balancing = spec.Properties["balancing"].Properties;
         Assert.True(Duration.TryParse(balancing["slowStart"].DefaultProperty?.ToString(), out var slowStart));
         Assert.Equal(translated.Balancing.SlowStart, slowStart);
-        Assert.Equal(translated.Balancing.BoundedLoadPercent.ToString(), balancing["boundedLoadPercent"].DefaultProperty?.ToString());
+        // Unset means strict affinity: the schema must not default it to a bound.
+        Assert.Null(translated.Balancing.BoundedLoadPercent);
+        Assert.Null(balancing["boundedLoadPercent"].DefaultProperty);
         Assert.Null(translated.Balancing.Rebalance);
         var rebalance = balancing["rebalance"].Properties;
         Assert.Equal("False", rebalance["enabled"].DefaultProperty?.ToString());

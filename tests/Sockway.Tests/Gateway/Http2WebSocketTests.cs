@@ -57,9 +57,9 @@ public sealed class Http2WebSocketTests : IAsyncLifetime
     }
 
     /// <summary>Resolves every host to loopback (the SNI name stays the route's host) and trusts the test certificate.</summary>
-    private static SocketsHttpHandler LoopbackTlsHandler() => new()
+    internal static SocketsHttpHandler LoopbackTlsHandler(string host = Host) => new()
     {
-        SslOptions = { RemoteCertificateValidationCallback = (_, cert, _, _) => cert?.Subject == $"CN={Host}" },
+        SslOptions = { RemoteCertificateValidationCallback = (_, cert, _, _) => cert?.Subject == $"CN={host}" },
         ConnectCallback = async (context, cancellationToken) =>
         {
             var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };

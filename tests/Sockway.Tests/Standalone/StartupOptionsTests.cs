@@ -21,6 +21,19 @@ public sealed class StartupOptionsTests
         Assert.Contains($"'{key}'", error.ToString());
     }
 
+    [Theory]
+    [InlineData("10.0.0.0/33")]
+    [InlineData("10.0.0.0/8, lb.example.com")]
+    public async Task A_malformed_trusted_proxies_list_fails_start_up_naming_the_flag_and_entry(string list)
+    {
+        using var routes = new RouteDirectory();
+
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => SockwayHost.StartAsync(routes.Path, false, "--trusted-proxies", list));
+
+        Assert.Contains("'Sockway:Gateway:TrustedProxies' (--trusted-proxies)", error.ToString());
+        Assert.Contains(list.Split(", ")[^1], error.ToString());
+    }
+
     [Fact]
     public async Task A_memory_trim_interval_out_of_range_fails_start_up_naming_it()
     {

@@ -35,7 +35,7 @@ internal static class FixtureSerializer
         endpoints = route.Endpoints.Select(e => $"{e.Key}{(e.Ready ? string.Empty : " (not ready)")}").ToList(),
         balancing = route.Balancing.HashKey is null
             ? route.Balancing.Policy.ToString()
-            : $"{route.Balancing.Policy} on {route.Balancing.HashKey.Source} {route.Balancing.HashKey.Name} (bounded load {route.Balancing.BoundedLoadPercent}%)",
+            : $"{route.Balancing.Policy} on {route.Balancing.HashKey.Source} {route.Balancing.HashKey.Name} ({(route.Balancing.BoundedLoadPercent is { } bound ? $"bounded load {bound}%" : "strict affinity")})",
         slowStart = route.Balancing.SlowStart.ToString(),
         rebalance = route.Balancing.Rebalance is { } r ? $"above {r.ThresholdPercent}% of mean, at most {r.MaxClosesPercent}% per {r.Interval}" : "off",
         idleTimeout = route.IdleTimeout?.ToString() ?? "none",

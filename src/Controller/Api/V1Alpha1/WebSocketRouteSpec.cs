@@ -130,6 +130,10 @@ public sealed class TimeoutsSpec
     [JsonPropertyName("connect")]
     public string? Connect { get; set; }
 
+    /// <summary>Answer 504 if a backend has not answered the upgrade (connect included) within this long (default 10s).</summary>
+    [JsonPropertyName("handshake")]
+    public string? Handshake { get; set; }
+
     /// <summary>Tunnels on an endpoint that left are closed (1001) at random moments in the second half of this window (default 30s).</summary>
     [JsonPropertyName("drain")]
     public string? Drain { get; set; }
