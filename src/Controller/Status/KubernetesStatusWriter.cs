@@ -111,7 +111,7 @@ public sealed partial class KubernetesStatusWriter : BackgroundService
 
         // Whole seconds: the API server keeps lastTransitionTime at that resolution anyway.
         var now = _clock.GetUtcNow().UtcDateTime;
-        var desired = RouteStatusBuilder.Build(outcome, route.Status, now.AddTicks(-(now.Ticks % TimeSpan.TicksPerSecond)));
+        var desired = RouteStatusBuilder.Build(outcome, route.Status, now.AddTicks(-(now.Ticks % TimeSpan.TicksPerSecond)), route.Spec?.Hosts);
         if (desired.SameAs(route.Status)
             || (_written.TryGetValue(outcome.Key, out var written) && written.ResourceVersion == route.Metadata.ResourceVersion && desired.SameAs(written.Status)))
         {
