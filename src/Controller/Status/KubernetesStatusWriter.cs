@@ -14,8 +14,8 @@ namespace Sockway.Controller.Status;
 
 /// <summary>
 /// Writes each route's status to the API server (merge patch on the status subresource) when this replica
-/// leads, and only when it differs from what the object already shows. Warning Events go on routes the
-/// translator rejected (Invalid, Conflicted).
+/// leads, and only when it differs from what the object already shows. Each condition that turns False gets a
+/// Warning Event (see <see cref="RecordFalseConditions"/>).
 /// </summary>
 public sealed partial class KubernetesStatusWriter : BackgroundService
 {
@@ -31,7 +31,8 @@ public sealed partial class KubernetesStatusWriter : BackgroundService
     // What we last wrote, and the route's resourceVersion then: until the watch shows our write, the cached
     // object still has the old status, and writing again would be a duplicate.
     private readonly Dictionary<RouteKey, (string? ResourceVersion, WebSocketRouteStatus Status)> _written = [];
-    private readonly HashSet<RouteKey> _rejected = [];
+    // Per route, the False conditions (type|reason|message) already reported: an Event marks each turn to False.
+    private readonly Dictionary<RouteKey, HashSet<string>> _false = [];
     private volatile IReadOnlyList<RouteOutcome> _outcomes = [];
     private long _writes;
 
@@ -83,7 +84,7 @@ public sealed partial class KubernetesStatusWriter : BackgroundService
                     }
 
                     failed |= !await WriteAsync(outcome, stoppingToken);
-                    RecordRejection(outcome);
+                    RecordFalseConditions(outcome);
                 }
 
                 Prune(outcomes);
@@ -139,26 +140,34 @@ public sealed partial class KubernetesStatusWriter : BackgroundService
         }
     }
 
-    private void RecordRejection(RouteOutcome outcome)
+    /// <summary>
+    /// A Warning Event for each condition that turned False since the last outcome (or changed its reason or
+    /// message while False): BackendNotFound, PortNotFound, SecretNotFound, NoReadyEndpoints, Invalid, Conflicted...
+    /// Conditions that are False only as a consequence of another (NotAccepted, UnresolvedRefs) add nothing a user
+    /// needs and get none. A condition that turns False again counts again on the same Event.
+    /// </summary>
+    private void RecordFalseConditions(RouteOutcome outcome)
     {
-        var accepted = outcome.Find(RouteConditions.Accepted);
-        if (accepted is null || accepted.Status)
+        var now = outcome.Conditions
+            .Where(c => !c.Status && c.Reason is not (RouteConditions.Reasons.NotAccepted or RouteConditions.Reasons.UnresolvedRefs))
+            .ToList();
+        var before = _false.GetValueOrDefault(outcome.Key);
+        var uid = now.Count > 0 ? _source.GetRoute(outcome.Key)?.Metadata.Uid : null;
+        foreach (var condition in now.Where(c => before?.Contains(Key(c)) != true))
         {
-            // Accepted again: a later rejection of this route is news and gets its Event.
-            if (_rejected.Remove(outcome.Key))
-            {
-                _events.Forget(WebSocketRoute.GroupVersion, WebSocketRoute.KindName, outcome.Key.Namespace, outcome.Key.Name);
-            }
-
-            return;
+            _events.Post(new ObjectEvent(WebSocketRoute.GroupVersion, WebSocketRoute.KindName, outcome.Key.Namespace, outcome.Key.Name, uid, condition.Reason, condition.Message));
         }
 
-        if (accepted.Reason is RouteConditions.Reasons.Invalid or RouteConditions.Reasons.Conflicted)
+        if (now.Count == 0)
         {
-            _rejected.Add(outcome.Key);
-            var uid = _source.GetRoute(outcome.Key)?.Metadata.Uid;
-            _events.Post(new ObjectEvent(WebSocketRoute.GroupVersion, WebSocketRoute.KindName, outcome.Key.Namespace, outcome.Key.Name, uid, accepted.Reason, accepted.Message));
+            _false.Remove(outcome.Key);
         }
+        else
+        {
+            _false[outcome.Key] = now.Select(Key).ToHashSet(StringComparer.Ordinal);
+        }
+
+        static string Key(RouteCondition c) => $"{c.Type}|{c.Reason}|{c.Message}";
     }
 
     // Routes that were deleted (or left this class) need no memory of what was written for them.
@@ -170,9 +179,9 @@ public sealed partial class KubernetesStatusWriter : BackgroundService
             _written.Remove(key);
         }
 
-        foreach (var key in _rejected.Where(k => !current.Contains(k)).ToList())
+        foreach (var key in _false.Keys.Where(k => !current.Contains(k)).ToList())
         {
-            _rejected.Remove(key);
+            _false.Remove(key);
             _events.Forget(WebSocketRoute.GroupVersion, WebSocketRoute.KindName, key.Namespace, key.Name);
         }
     }

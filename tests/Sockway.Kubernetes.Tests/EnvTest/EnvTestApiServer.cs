@@ -149,7 +149,7 @@ public sealed class EnvTestApiServer : IAsyncDisposable
         }
     }
 
-    /// <summary>Requests <paramref name="user"/> made, as the audit log recorded them (ResponseComplete stage only).</summary>
+    /// <summary>Requests <paramref name="user"/> made, as the audit log recorded them (once answered; a watch once its response started).</summary>
     public IReadOnlyList<AuditedRequest> AuditedRequests(string user)
     {
         using var stream = new FileStream(AuditLogPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
@@ -159,7 +159,10 @@ public sealed class EnvTestApiServer : IAsyncDisposable
         {
             using var json = System.Text.Json.JsonDocument.Parse(line);
             var root = json.RootElement;
-            if (root.GetProperty("stage").GetString() != "ResponseComplete" || root.GetProperty("user").GetProperty("username").GetString() != user)
+            // A watch is long-running: it is audited when its response starts (and again when it ends).
+            var stage = root.GetProperty("stage").GetString();
+            var answered = stage == "ResponseComplete" || (stage == "ResponseStarted" && root.GetProperty("verb").GetString() == "watch");
+            if (!answered || root.GetProperty("user").GetProperty("username").GetString() != user)
             {
                 continue;
             }
