@@ -20,7 +20,6 @@ public sealed class TestNetwork : IAsyncDisposable
     private readonly string _name;
     private readonly string _hostLink;
     private readonly byte _base;
-    private int _nextHost = 2;
 
     private TestNetwork(string name, string hostLink, byte @base)
     {
@@ -70,13 +69,12 @@ public sealed class TestNetwork : IAsyncDisposable
         }
     }
 
-    /// <summary>A backend listening inside the namespace on its own address (198.51.100.x).</summary>
-    public async Task<TestBackend> StartBackendAsync(string name)
-    {
-        var address = IPAddress.Parse($"198.51.100.{_base + Interlocked.Increment(ref _nextHost)}");
-        await RunAsync("ip", "-n", _name, "addr", "add", $"{address}/28", "dev", "swn0");
-        return await TestBackend.StartAsync(name, 0, address, endPoint => InNamespace(() => SocketTransportDefaults(endPoint)));
-    }
+    /// <summary>The namespace's address, where every backend listens (each on a port of its own).</summary>
+    public string BackendAddress => $"198.51.100.{_base + 2}";
+
+    /// <summary>A backend listening inside the namespace, on <see cref="BackendAddress"/> and a free port.</summary>
+    public Task<TestBackend> StartBackendAsync(string name) =>
+        TestBackend.StartAsync(name, 0, IPAddress.Parse(BackendAddress), endPoint => InNamespace(() => SocketTransportDefaults(endPoint)));
 
     public async ValueTask DisposeAsync()
     {
@@ -92,6 +90,7 @@ public sealed class TestNetwork : IAsyncDisposable
         await RunAsync("ip", "addr", "add", $"{HostAddress}/28", "dev", _hostLink);
         await RunAsync("ip", "link", "set", _hostLink, "up");
         await RunAsync("ip", "-n", _name, "link", "set", "lo", "up");
+        await RunAsync("ip", "-n", _name, "addr", "add", $"{BackendAddress}/28", "dev", "swn0");
         await RunAsync("ip", "-n", _name, "link", "set", "swn0", "up");
     }
 
