@@ -31,8 +31,7 @@ public sealed partial class KubernetesStatusWriter : BackgroundService
     // What we last wrote, and the route's resourceVersion then: until the watch shows our write, the cached
     // object still has the old status, and writing again would be a duplicate.
     private readonly Dictionary<RouteKey, (string? ResourceVersion, WebSocketRouteStatus Status)> _written = [];
-    // Per route, the False conditions (type|reason|message) already reported: an Event marks each turn to False.
-    private readonly Dictionary<RouteKey, HashSet<string>> _false = [];
+    private readonly FalseConditionTracker _false = new();
     private volatile IReadOnlyList<RouteOutcome> _outcomes = [];
     private long _writes;
 
@@ -140,34 +139,21 @@ public sealed partial class KubernetesStatusWriter : BackgroundService
         }
     }
 
-    /// <summary>
-    /// A Warning Event for each condition that turned False since the last outcome (or changed its reason or
-    /// message while False): BackendNotFound, PortNotFound, SecretNotFound, NoReadyEndpoints, Invalid, Conflicted...
-    /// Conditions that are False only as a consequence of another (NotAccepted, UnresolvedRefs) add nothing a user
-    /// needs and get none. A condition that turns False again counts again on the same Event.
-    /// </summary>
+    /// <summary>A Warning Event for each condition that turned False (see <see cref="FalseConditionTracker"/>); a repeat counts on the same Event.</summary>
     private void RecordFalseConditions(RouteOutcome outcome)
     {
-        var now = outcome.Conditions
-            .Where(c => !c.Status && c.Reason is not (RouteConditions.Reasons.NotAccepted or RouteConditions.Reasons.UnresolvedRefs))
-            .ToList();
-        var before = _false.GetValueOrDefault(outcome.Key);
-        var uid = now.Count > 0 ? _source.GetRoute(outcome.Key)?.Metadata.Uid : null;
-        foreach (var condition in now.Where(c => before?.Contains(Key(c)) != true))
+        var turned = _false.TurnedFalse(outcome);
+        if (turned.Count == 0)
+        {
+            return;
+        }
+
+        // No uid means the route is already gone; the recorder drops such reports.
+        var uid = _source.GetRoute(outcome.Key)?.Metadata.Uid;
+        foreach (var condition in turned)
         {
             _events.Post(new ObjectEvent(WebSocketRoute.GroupVersion, WebSocketRoute.KindName, outcome.Key.Namespace, outcome.Key.Name, uid, condition.Reason, condition.Message));
         }
-
-        if (now.Count == 0)
-        {
-            _false.Remove(outcome.Key);
-        }
-        else
-        {
-            _false[outcome.Key] = now.Select(Key).ToHashSet(StringComparer.Ordinal);
-        }
-
-        static string Key(RouteCondition c) => $"{c.Type}|{c.Reason}|{c.Message}";
     }
 
     // Routes that were deleted (or left this class) need no memory of what was written for them.
@@ -179,9 +165,9 @@ public sealed partial class KubernetesStatusWriter : BackgroundService
             _written.Remove(key);
         }
 
-        foreach (var key in _false.Keys.Where(k => !current.Contains(k)).ToList())
+        foreach (var key in _false.Tracked.Where(k => !current.Contains(k)).ToList())
         {
-            _false.Remove(key);
+            _false.Forget(key);
             _events.Forget(WebSocketRoute.GroupVersion, WebSocketRoute.KindName, key.Namespace, key.Name);
         }
     }
