@@ -51,7 +51,7 @@ public sealed class ApiErrorsTests
         { new HttpRequestException(HttpRequestError.ConnectionError, "Connection refused (127.0.0.1:6443)", new SocketException((int)SocketError.ConnectionRefused)), true },
         { new HttpRequestException("wrapped", new IOException("reset", new SocketException((int)SocketError.ConnectionReset))), true },
         { new InvalidOperationException("the watch ended with an error", new HttpIOException(HttpRequestError.ResponseEnded, "The response ended prematurely")), true },
-        { new HttpRequestException(HttpRequestError.SecureConnectionError, "TLS handshake failed"), true },
+        { new HttpRequestException(HttpRequestError.SecureConnectionError, "TLS handshake failed"), false },
         { new InvalidOperationException("the watch ended with an error", new k8s.KubernetesException(new k8s.Models.V1Status { Code = 403, Message = "forbidden" })), false },
         { new JsonReaderLikeException("bad body"), false },
         { new TaskCanceledException("timeout"), false },

@@ -38,7 +38,10 @@ public static class ApiErrors
         return hint is null ? text : $"{text}. Hint: {hint}";
     }
 
-    /// <summary>Whether no answer came at all: nothing listens, the connection was reset or dropped mid-response.</summary>
+    /// <summary>
+    /// Whether no answer came at all: nothing listens, the connection was reset or dropped mid-response. A failed TLS
+    /// handshake is not counted: that is a configuration problem (wrong CA), not an outage that ends by itself.
+    /// </summary>
     public static bool IsUnreachable(Exception ex)
     {
         for (var e = ex; e is not null; e = e.InnerException)
@@ -49,7 +52,7 @@ public static class ApiErrors
                     return false;
                 case SocketException or HttpIOException or EndOfStreamException:
                     return true;
-                case HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.ResponseEnded or HttpRequestError.SecureConnectionError }:
+                case HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.ResponseEnded }:
                     return true;
             }
         }

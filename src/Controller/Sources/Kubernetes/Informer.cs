@@ -154,7 +154,12 @@ public sealed class Informer<T> : IInformer
                 SetState(_listedOnce ? InformerSyncState.Reconnecting : InformerSyncState.Unsynced);
                 var delay = NextDelay(ex, failures);
                 var problem = ApiErrors.Describe(ex, _verb, _type, _namespace);
-                if (_listedOnce)
+                if ((failures & (failures - 1)) != 0)
+                {
+                    // Retries during a long outage come often: a warning on the 1st, 2nd, 4th, 8th... failure is enough.
+                    InformerLog.StillFailing(_logger, Name, failures, delay.TotalMilliseconds, problem);
+                }
+                else if (_listedOnce)
                 {
                     InformerLog.Failed(_logger, Name, failures, delay.TotalMilliseconds, problem);
                 }
