@@ -9,7 +9,7 @@ namespace Sockway.Kubernetes.Tests.EnvTest;
 /// <summary>
 /// The API server goes away for 20 s and comes back (same etcd): tunnels are kept throughout, and a change made once
 /// it is back is served within 2 s — with the production backoff (250 ms doubling to 30 s), not the tests' short one.
-/// Last in the lane's order of names is irrelevant: the fixture's server is started again before the test ends.
+/// The shared server is started again (finally) before the test ends, so the lane's other tests are unaffected.
 /// </summary>
 public sealed class OutageTests(EnvTestFixture fixture, ITestOutputHelper output) : RealLaneTestBase(fixture)
 {
