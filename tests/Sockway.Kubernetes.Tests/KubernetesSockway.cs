@@ -14,14 +14,18 @@ namespace Sockway.Kubernetes.Tests;
 /// <summary>The real Sockway app in Kubernetes mode, in-process on free loopback ports, talking to an API server URL.</summary>
 public sealed class KubernetesSockway : IAsyncDisposable
 {
-    private KubernetesSockway(WebApplication app, Uri http, Uri management)
+    private KubernetesSockway(WebApplication app, Uri http, Uri management, CapturedLogs logs)
     {
         App = app;
+        Logs = logs;
         HttpUri = http;
         ManagementUri = management;
     }
 
     public WebApplication App { get; }
+
+    /// <summary>What it logged (Warning and above, unless SOCKWAY_TEST_LOG_LEVEL says otherwise).</summary>
+    public CapturedLogs Logs { get; }
 
     public Uri HttpUri { get; }
 
@@ -61,9 +65,11 @@ public sealed class KubernetesSockway : IAsyncDisposable
             .. extraArgs,
         ];
         var app = SockwayApp.Build(args);
+        var logs = new CapturedLogs();
+        app.Services.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>().AddProvider(logs);
         await app.StartAsync();
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Select(a => new Uri(a)).ToList();
-        return new KubernetesSockway(app, addresses[0], addresses[^1]);
+        return new KubernetesSockway(app, addresses[0], addresses[^1], logs);
     }
 
     /// <summary>Waits until the served config satisfies a condition (applies are asynchronous).</summary>

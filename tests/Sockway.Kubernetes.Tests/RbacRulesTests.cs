@@ -24,6 +24,11 @@ public sealed class RbacRulesTests : ClusterTestBase
         await ServeChatAsync(sockway, backend);
         Cluster.ApplyRoute("broken", "no-leading-slash", "echo");
         await Eventually.TrueAsync(() => Cluster.GetRoute("chat").Status is not null && Cluster.EventsFor("WebSocketRoute", "broken").Count == 1);
+        // Fixed, then broken the same way again: the second occurrence is counted on the same Event (patch).
+        Cluster.ApplyRoute("broken", "/fixed", "echo");
+        await Eventually.TrueAsync(() => Cluster.RouteCondition("broken", "Accepted")?.Status == "True");
+        Cluster.ApplyRoute("broken", "no-leading-slash", "echo");
+        await Eventually.TrueAsync(() => Cluster.EventsFor("WebSocketRoute", "broken").SingleOrDefault()?.Count == 2, because: "the repeat is counted");
         await Eventually.TrueAsync(() => Api.Calls.Count(c => c.Resource == "leases" && c.Verb == "update") >= 2, because: "the leader renews its lease");
         Assert.True(withEndpoints.Source.HasSynced);
 

@@ -32,6 +32,9 @@ public sealed class TestBackend : IAsyncDisposable
 
     public int Port { get; private set; }
 
+    /// <summary>The address it listens on (what a slice names).</summary>
+    public string Address { get; private set; } = "127.0.0.1";
+
     /// <summary>WebSockets currently open on this backend.</summary>
     public int OpenSockets => Volatile.Read(ref _openSockets);
 
@@ -46,18 +49,29 @@ public sealed class TestBackend : IAsyncDisposable
     /// <summary>Close statuses this backend received from the peer (the gateway), in order.</summary>
     public ConcurrentQueue<WebSocketCloseStatus?> CloseStatuses { get; } = new();
 
-    public static async Task<TestBackend> StartAsync(string name, int port = 0)
+    /// <summary>
+    /// Starts on <paramref name="address"/> (loopback by default). <paramref name="createListenSocket"/>, when given,
+    /// makes the listening socket (e.g. inside a test's network namespace); Kestrel serves whatever it returns.
+    /// </summary>
+    public static async Task<TestBackend> StartAsync(string name, int port = 0, System.Net.IPAddress? address = null,
+        Func<System.Net.EndPoint, System.Net.Sockets.Socket>? createListenSocket = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(System.Net.IPAddress.Loopback, port));
+        builder.WebHost.ConfigureKestrel(k => k.Listen(address ?? System.Net.IPAddress.Loopback, port));
+        if (createListenSocket is not null)
+        {
+            builder.WebHost.UseSockets(o => o.CreateBoundListenSocket = createListenSocket);
+        }
+
         var app = builder.Build();
         var backend = new TestBackend(name, app);
         app.UseWebSockets();
         app.Run(backend.HandleAsync);
         await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        backend.Port = new Uri(address).Port;
+        var listening = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        backend.Port = listening.Port;
+        backend.Address = listening.Host;
         return backend;
     }
 

@@ -10,9 +10,11 @@ using Sockway.Controller.Sources.Kubernetes;
 namespace Sockway.Controller.Status;
 
 /// <summary>
-/// Records Warning Events on API objects, once per distinct (object, reason, message), and only from the leader so
-/// replicas do not repeat each other. Posting never blocks the caller (informer or status loop): a background
-/// loop creates the Events. Reports made while following are kept and sent on becoming leader.
+/// Records Warning Events on API objects, and only from the leader so replicas do not repeat each other. As
+/// Kubernetes' own recorder does, one Event stands for each distinct (object uid, reason, message): a repeat
+/// raises its count and lastTimestamp instead of adding an Event. Reports without a uid (the object is gone) are
+/// dropped. Posting never blocks the caller (informer or status loop): a background loop talks to the API server.
+/// Reports made while following are kept and sent on becoming leader.
 /// </summary>
 public sealed partial class KubernetesEventRecorder : BackgroundService
 {
@@ -24,9 +26,11 @@ public sealed partial class KubernetesEventRecorder : BackgroundService
     private readonly TimeProvider _clock;
     private readonly ILogger<KubernetesEventRecorder> _logger;
     private readonly Channel<ObjectEvent> _queue = Channel.CreateBounded<ObjectEvent>(new BoundedChannelOptions(1000) { FullMode = BoundedChannelFullMode.DropOldest });
-    private readonly ConcurrentDictionary<string, byte> _sent = new(StringComparer.Ordinal);
+    // What was recorded per dedup key: the Event's name and its count, so a repeat updates it.
+    private readonly ConcurrentDictionary<string, RecordedEvent> _sent = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, ObjectEvent> _held = new(StringComparer.Ordinal);
     private long _recorded;
+    private long _updated;
 
     public KubernetesEventRecorder(IKubernetes client, LeadershipService leadership, KubernetesSource source, TimeProvider clock, ILogger<KubernetesEventRecorder> logger)
     {
@@ -50,10 +54,15 @@ public sealed partial class KubernetesEventRecorder : BackgroundService
     /// <summary>Events created so far by this replica.</summary>
     public long Recorded => Interlocked.Read(ref _recorded);
 
+    /// <summary>Events updated (a repeat counted) so far by this replica.</summary>
+    public long Updated => Interlocked.Read(ref _updated);
+
+    /// <summary>Reports an occurrence: a new Event, or one more count on the Event already standing for it.</summary>
     public void Post(ObjectEvent objectEvent)
     {
-        if (_sent.ContainsKey(objectEvent.DedupKey))
+        if (string.IsNullOrEmpty(objectEvent.Uid))
         {
+            // The object is gone (its uid lookup raced the delete): an Event on nothing would only confuse.
             return;
         }
 
@@ -91,17 +100,23 @@ public sealed partial class KubernetesEventRecorder : BackgroundService
         {
             await foreach (var objectEvent in _queue.Reader.ReadAllAsync(stoppingToken))
             {
-                if (!_leadership.IsLeader || !_sent.TryAdd(objectEvent.DedupKey, 0))
+                if (!_leadership.IsLeader)
                 {
                     continue;
                 }
 
-                if (_sent.Count > MaxRemembered)
+                _held.TryRemove(objectEvent.DedupKey, out _);
+                if (_sent.TryGetValue(objectEvent.DedupKey, out var recorded))
+                {
+                    await CountAgainAsync(objectEvent, recorded, stoppingToken);
+                    continue;
+                }
+
+                if (_sent.Count >= MaxRemembered)
                 {
                     _sent.Clear();
                 }
 
-                _held.TryRemove(objectEvent.DedupKey, out _);
                 await CreateAsync(objectEvent, stoppingToken);
             }
         }
@@ -131,20 +146,50 @@ public sealed partial class KubernetesEventRecorder : BackgroundService
         try
         {
             await _client.CoreV1.CreateNamespacedEventAsync(body, ns, cancellationToken: cancellationToken);
+            _sent[e.DedupKey] = new RecordedEvent(body.Metadata.Name, ns, 1);
             Interlocked.Increment(ref _recorded);
             LogRecorded(e.Kind, ns, e.Name, e.Reason);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            // Events are best effort; forget it so the next occurrence tries again.
-            _sent.TryRemove(e.DedupKey, out _);
+            // Events are best effort; the next occurrence tries again.
             LogFailed(e.Kind, ns, e.Name, ex.Message);
+        }
+    }
+
+    private async Task CountAgainAsync(ObjectEvent e, RecordedEvent recorded, CancellationToken cancellationToken)
+    {
+        var count = recorded.Count + 1;
+        var now = _clock.GetUtcNow().UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture);
+        var patch = new V1Patch($$"""{"count":{{count}},"lastTimestamp":"{{now}}"}""", V1Patch.PatchType.MergePatch);
+        try
+        {
+            await _client.CoreV1.PatchNamespacedEventAsync(patch, recorded.Name, recorded.Namespace, cancellationToken: cancellationToken);
+            _sent[e.DedupKey] = recorded with { Count = count };
+            Interlocked.Increment(ref _updated);
+            LogCounted(e.Kind, recorded.Namespace, e.Name, e.Reason, count);
+        }
+        catch (k8s.Autorest.HttpOperationException ex) when (ex.Response?.StatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+            // The Event expired (the API server keeps them for an hour by default): record it afresh.
+            _sent.TryRemove(e.DedupKey, out _);
+            await CreateAsync(e, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogFailed(e.Kind, recorded.Namespace, e.Name, ex.Message);
         }
     }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Recorded Warning Event on {Kind} {Namespace}/{Name}: {Reason}")]
     private partial void LogRecorded(string kind, string @namespace, string name, string reason);
 
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Counted Warning Event on {Kind} {Namespace}/{Name} again: {Reason} (count {Count})")]
+    private partial void LogCounted(string kind, string @namespace, string name, string reason, int count);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not record an Event on {Kind} {Namespace}/{Name}: {Problem}")]
     private partial void LogFailed(string kind, string @namespace, string name, string problem);
 }
+
+/// <summary>An Event this replica created: where it is, and how many occurrences it counts.</summary>
+internal sealed record RecordedEvent(string Name, string Namespace, int Count);

@@ -14,8 +14,8 @@ namespace Sockway.Controller.Status;
 
 /// <summary>
 /// Writes each route's status to the API server (merge patch on the status subresource) when this replica
-/// leads, and only when it differs from what the object already shows. Warning Events go on routes the
-/// translator rejected (Invalid, Conflicted).
+/// leads, and only when it differs from what the object already shows. Each condition that turns False gets a
+/// Warning Event (see <see cref="RecordFalseConditions"/>).
 /// </summary>
 public sealed partial class KubernetesStatusWriter : BackgroundService
 {
@@ -31,7 +31,7 @@ public sealed partial class KubernetesStatusWriter : BackgroundService
     // What we last wrote, and the route's resourceVersion then: until the watch shows our write, the cached
     // object still has the old status, and writing again would be a duplicate.
     private readonly Dictionary<RouteKey, (string? ResourceVersion, WebSocketRouteStatus Status)> _written = [];
-    private readonly HashSet<RouteKey> _rejected = [];
+    private readonly FalseConditionTracker _false = new();
     private volatile IReadOnlyList<RouteOutcome> _outcomes = [];
     private long _writes;
 
@@ -83,7 +83,7 @@ public sealed partial class KubernetesStatusWriter : BackgroundService
                     }
 
                     failed |= !await WriteAsync(outcome, stoppingToken);
-                    RecordRejection(outcome);
+                    RecordFalseConditions(outcome);
                 }
 
                 Prune(outcomes);
@@ -111,7 +111,7 @@ public sealed partial class KubernetesStatusWriter : BackgroundService
 
         // Whole seconds: the API server keeps lastTransitionTime at that resolution anyway.
         var now = _clock.GetUtcNow().UtcDateTime;
-        var desired = RouteStatusBuilder.Build(outcome, route.Status, now.AddTicks(-(now.Ticks % TimeSpan.TicksPerSecond)));
+        var desired = RouteStatusBuilder.Build(outcome, route.Status, now.AddTicks(-(now.Ticks % TimeSpan.TicksPerSecond)), route.Spec?.Hosts);
         if (desired.SameAs(route.Status)
             || (_written.TryGetValue(outcome.Key, out var written) && written.ResourceVersion == route.Metadata.ResourceVersion && desired.SameAs(written.Status)))
         {
@@ -139,25 +139,20 @@ public sealed partial class KubernetesStatusWriter : BackgroundService
         }
     }
 
-    private void RecordRejection(RouteOutcome outcome)
+    /// <summary>A Warning Event for each condition that turned False (see <see cref="FalseConditionTracker"/>); a repeat counts on the same Event.</summary>
+    private void RecordFalseConditions(RouteOutcome outcome)
     {
-        var accepted = outcome.Find(RouteConditions.Accepted);
-        if (accepted is null || accepted.Status)
+        var turned = _false.TurnedFalse(outcome);
+        if (turned.Count == 0)
         {
-            // Accepted again: a later rejection of this route is news and gets its Event.
-            if (_rejected.Remove(outcome.Key))
-            {
-                _events.Forget(WebSocketRoute.GroupVersion, WebSocketRoute.KindName, outcome.Key.Namespace, outcome.Key.Name);
-            }
-
             return;
         }
 
-        if (accepted.Reason is RouteConditions.Reasons.Invalid or RouteConditions.Reasons.Conflicted)
+        // No uid means the route is already gone; the recorder drops such reports.
+        var uid = _source.GetRoute(outcome.Key)?.Metadata.Uid;
+        foreach (var condition in turned)
         {
-            _rejected.Add(outcome.Key);
-            var uid = _source.GetRoute(outcome.Key)?.Metadata.Uid;
-            _events.Post(new ObjectEvent(WebSocketRoute.GroupVersion, WebSocketRoute.KindName, outcome.Key.Namespace, outcome.Key.Name, uid, accepted.Reason, accepted.Message));
+            _events.Post(new ObjectEvent(WebSocketRoute.GroupVersion, WebSocketRoute.KindName, outcome.Key.Namespace, outcome.Key.Name, uid, condition.Reason, condition.Message));
         }
     }
 
@@ -170,9 +165,9 @@ public sealed partial class KubernetesStatusWriter : BackgroundService
             _written.Remove(key);
         }
 
-        foreach (var key in _rejected.Where(k => !current.Contains(k)).ToList())
+        foreach (var key in _false.Tracked.Where(k => !current.Contains(k)).ToList())
         {
-            _rejected.Remove(key);
+            _false.Forget(key);
             _events.Forget(WebSocketRoute.GroupVersion, WebSocketRoute.KindName, key.Namespace, key.Name);
         }
     }

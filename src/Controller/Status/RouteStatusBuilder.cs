@@ -11,7 +11,7 @@ public static class RouteStatusBuilder
     /// The desired status. A condition whose status did not flip keeps the lastTransitionTime already on the
     /// object, so `kubectl describe` tells how long a route has really been Ready.
     /// </summary>
-    public static WebSocketRouteStatus Build(RouteOutcome outcome, WebSocketRouteStatus? observed, DateTime now)
+    public static WebSocketRouteStatus Build(RouteOutcome outcome, WebSocketRouteStatus? observed, DateTime now, IList<string>? hosts = null)
     {
         var conditions = outcome.Conditions.Select(c =>
         {
@@ -28,13 +28,19 @@ public static class RouteStatusBuilder
                 ObservedGeneration = outcome.ObservedGeneration,
             };
         }).ToList();
-        return new WebSocketRouteStatus { ObservedGeneration = outcome.ObservedGeneration, Conditions = conditions, Endpoints = outcome.Endpoints };
+        return new WebSocketRouteStatus
+        {
+            ObservedGeneration = outcome.ObservedGeneration,
+            Conditions = conditions,
+            Endpoints = outcome.Endpoints,
+            Hosts = hosts is { Count: > 0 } ? string.Join(',', hosts) : "*",
+        };
     }
 
     /// <summary>Whether two statuses say the same thing (transition times aside, which <see cref="Build"/> carries over).</summary>
     public static bool SameAs(this WebSocketRouteStatus desired, WebSocketRouteStatus? observed)
     {
-        if (observed is null || desired.ObservedGeneration != observed.ObservedGeneration || desired.Endpoints != observed.Endpoints)
+        if (observed is null || desired.ObservedGeneration != observed.ObservedGeneration || desired.Endpoints != observed.Endpoints || desired.Hosts != observed.Hosts)
         {
             return false;
         }

@@ -39,7 +39,11 @@ public sealed class K3sClusterTests
         {
             using var client = new k8s.Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig));
             await InstallCrdAsync(client);
-            await using var backend = await TestBackend.StartAsync("k3s-backend");
+            // The API server refuses loopback endpoints: the backend listens in a network namespace of the test's own.
+            var (network, noNetwork) = await EnvTest.TestNetwork.TryCreateAsync();
+            Skip.If(network is null, $"K3s suite skipped: {noNetwork}");
+            await using var owned = network;
+            await using var backend = await network.StartBackendAsync("k3s-backend");
             await using var sockway = await KubernetesSockway.StartWithAsync(["--kubeconfig", kubeconfig, "--Sockway:LeaderElection:LeaseNamespace", "default"]);
 
             await client.CoreV1.CreateNamespacedServiceAsync(new V1Service
@@ -47,13 +51,13 @@ public sealed class K3sClusterTests
                 Metadata = new V1ObjectMeta { Name = "echo" },
                 Spec = new V1ServiceSpec { Ports = [new V1ServicePort { Name = "http", Port = 80 }] },
             }, "default");
-            // The gateway runs on this host, so the endpoint is this host's backend; the API server only stores it.
+            // The gateway runs on this host and reaches the backend over the veth pair; the API server only stores the address.
             await client.DiscoveryV1.CreateNamespacedEndpointSliceAsync(new V1EndpointSlice
             {
                 Metadata = new V1ObjectMeta { Name = "echo-1", Labels = new Dictionary<string, string> { ["kubernetes.io/service-name"] = "echo" } },
                 AddressType = "IPv4",
                 Ports = [new Discoveryv1EndpointPort { Name = "http", Port = backend.Port, Protocol = "TCP" }],
-                Endpoints = [new V1Endpoint { Addresses = ["127.0.0.1"], Conditions = new V1EndpointConditions { Ready = true } }],
+                Endpoints = [new V1Endpoint { Addresses = [backend.Address], Conditions = new V1EndpointConditions { Ready = true } }],
             }, "default");
             await client.CustomObjects.CreateNamespacedCustomObjectAsync(new WebSocketRoute
             {

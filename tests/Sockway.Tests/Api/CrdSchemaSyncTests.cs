@@ -30,7 +30,41 @@ public sealed class CrdSchemaSyncTests
         Assert.Equal("Namespaced", Crd.Spec.Scope);
         Assert.Equal(["wsr"], Crd.Spec.Names.ShortNames);
         Assert.NotNull(Crd.Spec.Versions.Single().Subresources.Status);
-        Assert.Equal(["Hosts", "Path", "Backend", "Ready", "Age"], Crd.Spec.Versions.Single().AdditionalPrinterColumns.Select(c => c.Name));
+        Assert.Equal(["Hosts", "Path", "Backend", "Ready", "Endpoints", "Age"], Crd.Spec.Versions.Single().AdditionalPrinterColumns.Select(c => c.Name));
+    }
+
+    [Fact]
+    public void Crd_installs_on_1_26_No_validation_rule_has_a_fieldPath()
+    {
+        // fieldPath is a 1.28 field: strict decoding on 1.26/1.27 rejects the whole CRD (the real-API-server lane runs 1.26).
+        var text = File.ReadAllText(Path.Combine(RepositoryPaths.Root, "deploy", "crds", "sockway.io_websocketroutes.yaml"));
+        Assert.DoesNotContain("fieldPath:", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Every_schema_field_has_a_description_for_kubectl_explain()
+    {
+        var missing = new List<string>();
+        void Walk(V1JSONSchemaProps schema, string path)
+        {
+            foreach (var (name, property) in schema.Properties ?? new Dictionary<string, V1JSONSchemaProps>())
+            {
+                // metadata is ObjectMeta: the API server forbids describing it.
+                if (string.IsNullOrWhiteSpace(property.Description) && path + name != "metadata")
+                {
+                    missing.Add(path + name);
+                }
+
+                Walk(property, $"{path}{name}.");
+                if (property.Items is not null)
+                {
+                    Walk(KubernetesJson.Deserialize<V1JSONSchemaProps>(KubernetesJson.Serialize(property.Items)), $"{path}{name}[].");
+                }
+            }
+        }
+
+        Walk(Root, string.Empty);
+        Assert.Empty(missing);
     }
 
     [Fact]

@@ -98,6 +98,21 @@ public sealed class HelmChartTests
     }
 
     [SkippableTheory]
+    [InlineData("1.26.0", false)]
+    [InlineData("1.29.9", false)]
+    [InlineData("1.30.0", true)]
+    public async Task PreStop_delay_uses_the_kubelets_sleep_action_where_the_cluster_has_it(string kubeVersion, bool sleepAction)
+    {
+        Skip.If(HelmChart.Helm is null, HelmChart.Missing);
+        var objects = await HelmChart.RenderAsync("--kube-version", kubeVersion, "--set", "preStopDelaySeconds=7");
+        var preStop = KubernetesYaml.Deserialize<V1Deployment>(objects["Deployment"].Single()).Spec.Template.Spec.Containers.Single().Lifecycle.PreStop;
+
+        // The sleep action is on by default from 1.30; before that the container's own sleep keeps the pod serving.
+        Assert.Equal(sleepAction ? 7 : null, preStop.Sleep?.Seconds);
+        Assert.Equal(sleepAction ? null : new[] { "sleep", "7" }, preStop.Exec?.Command);
+    }
+
+    [SkippableTheory]
     [InlineData(false, "replicaCount=1")]
     [InlineData(true, "replicaCount=2")]
     [InlineData(true, "replicaCount=1,autoscaling.enabled=true")]

@@ -14,6 +14,10 @@ public sealed class WebSocketRouteStatus
     /// <summary>Ready endpoints behind the route.</summary>
     [JsonPropertyName("endpoints")]
     public int? Endpoints { get; set; }
+
+    /// <summary>The route's hosts, comma-separated ("*" when it matches any host): `kubectl get` cannot join a list itself.</summary>
+    [JsonPropertyName("hosts")]
+    public string? Hosts { get; set; }
 }
 
 /// <summary>Condition types and reasons a WebSocketRoute reports.</summary>

@@ -35,6 +35,8 @@ public sealed class Informer<T> : IInformer
     private int _expiriesInARow;
     private bool _listedOnce;
     private bool _watchedOnce;
+    private bool _recovering;
+    private string _verb = "list";
     private volatile InformerSyncState _state = InformerSyncState.Unsynced;
 
     public Informer(IKubernetes client, ResourceType type, string? @namespace, InformerSettings settings, ILogger logger)
@@ -150,8 +152,22 @@ public sealed class Informer<T> : IInformer
                 _resourceVersion = null;
                 var failures = Interlocked.Increment(ref _failures);
                 SetState(_listedOnce ? InformerSyncState.Reconnecting : InformerSyncState.Unsynced);
-                var delay = _settings.Backoff(failures);
-                InformerLog.Failed(_logger, Name, failures, delay.TotalMilliseconds, Describe(ex));
+                var delay = NextDelay(ex, failures);
+                var problem = ApiErrors.Describe(ex, _verb, _type, _namespace);
+                if ((failures & (failures - 1)) != 0)
+                {
+                    // Retries during a long outage come often: a warning on the 1st, 2nd, 4th, 8th... failure is enough.
+                    InformerLog.StillFailing(_logger, Name, failures, delay.TotalMilliseconds, problem);
+                }
+                else if (_listedOnce)
+                {
+                    InformerLog.Failed(_logger, Name, failures, delay.TotalMilliseconds, problem);
+                }
+                else
+                {
+                    InformerLog.FailedBeforeFirstList(_logger, Name, failures, delay.TotalMilliseconds, problem);
+                }
+
                 try
                 {
                     await Task.Delay(delay, cancellationToken);
@@ -164,8 +180,34 @@ public sealed class Informer<T> : IInformer
         }
     }
 
+    /// <summary>
+    /// The wait before the next try. While the API server cannot be reached at all (connection refused or reset, as
+    /// during a restart) a try is cheap for it, so the wait stays short and the informer is back within about a second
+    /// of the server; the first answers of a server that is starting (403 before its RBAC is loaded, 503, 429) then
+    /// restart the exponential backoff from its first step instead of continuing from where the outage left it.
+    /// </summary>
+    private TimeSpan NextDelay(Exception ex, int failures)
+    {
+        if (ApiErrors.IsUnreachable(ex))
+        {
+            _recovering = true;
+            return TimeSpan.FromTicks(Math.Min(_settings.Backoff(failures).Ticks, _settings.ReconnectCeiling.Ticks));
+        }
+
+        if (_recovering)
+        {
+            // The first answer after an outage: count again from one.
+            _recovering = false;
+            Volatile.Write(ref _failures, 1);
+            failures = 1;
+        }
+
+        return _settings.Backoff(failures);
+    }
+
     private async Task ListAsync(CancellationToken cancellationToken)
     {
+        _verb = "list";
         var listed = new Dictionary<string, T>(StringComparer.Ordinal);
         var malformed = new HashSet<string>(StringComparer.Ordinal);
         string? continueToken = null;
@@ -240,6 +282,7 @@ public sealed class Informer<T> : IInformer
 
     private async Task<WatchEnd> WatchAsync(CancellationToken cancellationToken)
     {
+        _verb = "watch";
         // The server ends the watch after timeoutSeconds; the client-side cap only guards against a connection
         // that silently stopped delivering (a dead proxy, a half-open TCP connection).
         using var cap = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -299,7 +342,7 @@ public sealed class Informer<T> : IInformer
 
         if (failure is not null)
         {
-            throw new InvalidOperationException($"watch failed: {failure.Message}", failure);
+            throw new InvalidOperationException($"the watch ended with an error: {failure.Message}", failure);
         }
 
         InformerLog.WatchClosed(_logger, Name, _resourceVersion ?? "-");
@@ -427,12 +470,6 @@ public sealed class Informer<T> : IInformer
         InformerLog.StateChanged(_logger, Name, state);
         StateChanged?.Invoke(this);
     }
-
-    private static string Describe(Exception ex) => ex switch
-    {
-        HttpOperationException http => $"HTTP {(int?)http.Response?.StatusCode} {http.Response?.ReasonPhrase}",
-        _ => ex.InnerException is null ? $"{ex.GetType().Name}: {ex.Message}" : $"{ex.GetType().Name}: {ex.Message} ({Describe(ex.InnerException)})",
-    };
 
     private static string KeyOf(string? @namespace, string name) => $"{@namespace}/{name}";
 

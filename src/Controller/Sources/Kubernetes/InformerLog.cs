@@ -23,6 +23,12 @@ internal static partial class InformerLog
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Informer} failed ({Failures} in a row), retrying in {DelayMs:F0} ms; the last known objects keep serving: {Problem}")]
     public static partial void Failed(ILogger logger, string informer, int failures, double delayMs, string problem);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Informer} failed ({Failures} in a row), retrying in {DelayMs:F0} ms; nothing is served from it until its first list succeeds: {Problem}")]
+    public static partial void FailedBeforeFirstList(ILogger logger, string informer, int failures, double delayMs, string problem);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "{Informer} still failing ({Failures} in a row), retrying in {DelayMs:F0} ms: {Problem}")]
+    public static partial void StillFailing(ILogger logger, string informer, int failures, double delayMs, string problem);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "{Informer} is now {State}")]
     public static partial void StateChanged(ILogger logger, string informer, InformerSyncState state);
 

@@ -3,6 +3,9 @@ namespace Sockway.Controller.Sources.Kubernetes;
 /// <summary>Timing shared by every informer, taken from <see cref="KubernetesSourceOptions"/>.</summary>
 public sealed record InformerSettings(TimeSpan WatchTimeout, TimeSpan InitialBackoff, TimeSpan MaxBackoff)
 {
+    /// <summary>The longest wait between tries while the API server cannot be reached at all (see Informer.NextDelay).</summary>
+    public TimeSpan ReconnectCeiling => MaxBackoff < TimeSpan.FromSeconds(1) ? MaxBackoff : TimeSpan.FromSeconds(1);
+
     public static InformerSettings From(KubernetesSourceOptions options) => new(options.WatchTimeout, options.InitialBackoff, options.MaxBackoff);
 
     /// <summary>Exponential backoff with jitter, so replicas that lost the API server together do not retry in lockstep.</summary>
