@@ -33,7 +33,8 @@ public static class GatewayServiceCollectionExtensions
         // Validated at start: a malformed switch (e.g. "PlainSocketUpgrades=yes") must stop start-up, naming the key.
         services.AddOptions<GatewayOptions>().BindConfiguration(GatewayOptions.Section).ValidateOnStart();
         services.AddSingleton<RouteTable>();
-        services.AddSingleton<ConnectionRegistry>();
+        services.AddOptions<TunnelOptions>().BindConfiguration(TunnelOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton(sp => new ConnectionRegistry(sp.GetRequiredService<IOptions<TunnelOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
         services.AddMetrics();
         services.AddOptions<TelemetryOptions>().BindConfiguration(TelemetryOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<GatewayMetrics>();
@@ -71,10 +72,12 @@ public static class GatewayServiceCollectionExtensions
         var store = endpoints.ServiceProvider.GetRequiredService<GatewayConfigStore>();
         var certificates = endpoints.ServiceProvider.GetRequiredService<CertificateStore>();
         var drainer = endpoints.ServiceProvider.GetRequiredService<EndpointDrainer>();
+        var metrics = endpoints.ServiceProvider.GetRequiredService<GatewayMetrics>();
         store.Applied += config =>
         {
             certificates.Load(config.Certificates);
             drainer.OnApplied(config);
+            metrics.RetainRoutes(config.Routes.Select(r => r.Id).ToHashSet(StringComparer.Ordinal));
         };
         return endpoints.MapReverseProxy(pipeline =>
         {
