@@ -11,7 +11,7 @@ public sealed class TunnelOptions
     /// How long a Close waits for a peer's writer to reach a frame boundary (or for a stuck write to move). A peer
     /// still mid-frame then gets a clean TCP close instead of a Close frame, so a drain keeps its window.
     /// </summary>
-    [Range(typeof(TimeSpan), "00:00:00", "00:00:10")]
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:00:10")]
     public TimeSpan CloseBoundaryWait { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>How long Sockway waits, after its Close, for the peers to answer and end the connection.</summary>
