@@ -83,6 +83,23 @@ public sealed class TunnelLifecycleTests
     }
 
     [Fact]
+    public async Task A_peer_close_that_is_never_answered_does_not_exempt_the_tunnel_from_a_later_close()
+    {
+        await using var t = await TestTunnel.StartAsync(new TunnelOptions { CloseReplyWait = TimeSpan.FromMilliseconds(300) });
+        await t.Backend.Peer.WriteAsync(CloseFrame.Build(1000, "bye", masked: false));
+        Assert.Equal(1000, await t.Client.ReadCloseCodeAsync(Read)); // the client never answers it
+
+        Assert.False(t.Tunnel.IsClosing); // the idle sweeper and drains still see it
+        await t.Tunnel.CloseAsync(CloseFrame.GoingAway, "idle timeout", GatewayCloseReason.IdleTimeout);
+
+        // The backend, which had no Close yet, gets one; the client no second one; both are ended after the reply wait.
+        Assert.Equal(1001, await t.Backend.ReadCloseCodeAsync(Read));
+        Assert.True(await t.Client.EndsWithinAsync(Read));
+        Assert.True(await t.Backend.EndsWithinAsync(Read));
+        Assert.Null(t.Tunnel.ClosedBy); // counted as the backend's graceful close, which it was
+    }
+
+    [Fact]
     public async Task A_peer_stalled_mid_frame_gets_a_tcp_close_and_the_other_its_close_within_the_boundary_wait()
     {
         // The reply wait is long: the tunnel must end through the boundary wait alone.
