@@ -10,6 +10,8 @@ internal sealed class BackendTunnelHandler(HttpMessageHandler inner) : Delegatin
         var response = await base.SendAsync(request, cancellationToken);
         if (response.StatusCode == HttpStatusCode.SwitchingProtocols && request.Options.TryGetValue(TunnelTransformProvider.TunnelKey, out var tunnel))
         {
+            // An extension (permessage-deflate, say) may set the RSV bits; without one they are a protocol error.
+            tunnel.Extensions = response.Headers.Contains("Sec-WebSocket-Extensions");
             response.Content = new TunnelContent(response.Content, tunnel);
         }
 

@@ -5,21 +5,52 @@ namespace Sockway.Gateway.Connections;
 /// <summary>
 /// Every open proxied connection by endpoint and route, with the counts the balancing policies read. Slots are
 /// reserved when a policy picks an endpoint, so a burst of simultaneous upgrades sees its own earlier picks.
+/// State stays bounded: an endpoint or route leaves once it is gone from the served config and has no tunnel left.
 /// </summary>
 public sealed class ConnectionRegistry
 {
     private readonly ConcurrentDictionary<string, EndpointLoad> _endpoints = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, StrongBox> _routes = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, SlotCounter> _routes = new(StringComparer.Ordinal);
+    private readonly TunnelOptions _options;
+    private readonly TimeProvider _time;
+    private volatile Configured? _configured;
     private long _nextId;
+
+    public ConnectionRegistry()
+        : this(new TunnelOptions(), TimeProvider.System)
+    {
+    }
+
+    public ConnectionRegistry(TunnelOptions options, TimeProvider time)
+    {
+        _options = options;
+        _time = time;
+    }
 
     /// <summary>Raised when a tunnel ends (after its slot is released).</summary>
     public event Action<Tunnel>? Released;
 
-    public EndpointLoad Endpoint(string key) => _endpoints.GetOrAdd(key, static k => new EndpointLoad(k));
+    public EndpointLoad Endpoint(string key)
+    {
+        while (true)
+        {
+            var load = _endpoints.GetOrAdd(key, static k => new EndpointLoad(k));
+            if (!load.IsRetired)
+            {
+                return load;
+            }
+
+            // Being removed right now: the next GetOrAdd makes a fresh entry.
+            _endpoints.TryRemove(new KeyValuePair<string, EndpointLoad>(key, load));
+        }
+    }
 
     public IEnumerable<EndpointLoad> Endpoints => _endpoints.Values;
 
-    public int ActiveOnRoute(string routeId) => _routes.TryGetValue(routeId, out var box) ? Volatile.Read(ref box.Value) : 0;
+    /// <summary>Routes with an entry (configured, or with tunnels left).</summary>
+    public int RouteEntries => _routes.Count;
+
+    public int ActiveOnRoute(string routeId) => _routes.TryGetValue(routeId, out var route) ? route.Active : 0;
 
     public IEnumerable<Tunnel> Tunnels => _endpoints.Values.SelectMany(e => e.Tunnels);
 
@@ -31,38 +62,101 @@ public sealed class ConnectionRegistry
     /// <summary>Reserves a slot on an endpoint for a route, within both limits; null when a limit is reached.</summary>
     public Tunnel? TryReserve(string routeId, string endpointKey, int routeLimit = int.MaxValue, int endpointLimit = int.MaxValue)
     {
-        var route = _routes.GetOrAdd(routeId, static _ => new StrongBox());
-        if (Interlocked.Increment(ref route.Value) > routeLimit)
+        if (ReserveOnRoute(routeId, routeLimit) is not { } route)
         {
-            Interlocked.Decrement(ref route.Value);
             return null;
         }
 
-        var endpoint = Endpoint(endpointKey);
-        if (!endpoint.TryReserve(endpointLimit))
+        while (true)
         {
-            Interlocked.Decrement(ref route.Value);
-            return null;
+            var endpoint = Endpoint(endpointKey);
+            switch (endpoint.TryReserve(endpointLimit))
+            {
+                case true:
+                    var tunnel = new Tunnel(Interlocked.Increment(ref _nextId), routeId, endpoint, route, _options, _time);
+                    endpoint.Add(tunnel);
+                    return tunnel;
+                case false:
+                    route.Release();
+                    return null;
+                default:
+                    continue; // retired under us: take the fresh entry
+            }
         }
-
-        var tunnel = new Tunnel(Interlocked.Increment(ref _nextId), routeId, endpoint);
-        endpoint.Add(tunnel);
-        return tunnel;
     }
 
+    private SlotCounter? ReserveOnRoute(string routeId, int limit)
+    {
+        while (true)
+        {
+            var route = _routes.GetOrAdd(routeId, static _ => new SlotCounter());
+            switch (route.TryReserve(limit))
+            {
+                case true:
+                    return route;
+                case false:
+                    return null;
+                default:
+                    _routes.TryRemove(new KeyValuePair<string, SlotCounter>(routeId, route));
+                    continue;
+            }
+        }
+    }
+
+    /// <summary>Releases a tunnel's slot; only the first call for a tunnel does anything.</summary>
     public void Release(Tunnel tunnel)
     {
-        tunnel.Endpoint.Release(tunnel);
-        if (_routes.TryGetValue(tunnel.RouteId, out var route))
+        if (!tunnel.MarkReleased())
         {
-            Interlocked.Decrement(ref route.Value);
+            return;
+        }
+
+        tunnel.Endpoint.Release(tunnel);
+        tunnel.RouteSlots.Release();
+
+        if (_configured is { } configured)
+        {
+            RetireIfGone(tunnel.Endpoint, configured);
+            RetireRouteIfGone(tunnel.RouteId, configured);
         }
 
         Released?.Invoke(tunnel);
     }
 
-    private sealed class StrongBox
+    /// <summary>
+    /// The served config's endpoints and routes: entries outside it leave now if empty, or when their last tunnel
+    /// ends. Entries inside it stay, even empty (their metric series read 0 rather than vanish).
+    /// </summary>
+    public void Retain(IEnumerable<string> endpointKeys, IEnumerable<string> routeIds)
     {
-        public int Value;
+        var configured = new Configured(endpointKeys.ToHashSet(StringComparer.Ordinal), routeIds.ToHashSet(StringComparer.Ordinal));
+        _configured = configured;
+        foreach (var load in _endpoints.Values)
+        {
+            RetireIfGone(load, configured);
+        }
+
+        foreach (var routeId in _routes.Keys)
+        {
+            RetireRouteIfGone(routeId, configured);
+        }
     }
+
+    private void RetireIfGone(EndpointLoad load, Configured configured)
+    {
+        if (!configured.Endpoints.Contains(load.Key) && load.TryRetire())
+        {
+            _endpoints.TryRemove(new KeyValuePair<string, EndpointLoad>(load.Key, load));
+        }
+    }
+
+    private void RetireRouteIfGone(string routeId, Configured configured)
+    {
+        if (!configured.Routes.Contains(routeId) && _routes.TryGetValue(routeId, out var route) && route.TryRetire())
+        {
+            _routes.TryRemove(new KeyValuePair<string, SlotCounter>(routeId, route));
+        }
+    }
+
+    private sealed record Configured(HashSet<string> Endpoints, HashSet<string> Routes);
 }

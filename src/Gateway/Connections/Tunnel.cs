@@ -2,33 +2,36 @@ using Sockway.Gateway.Framing;
 
 namespace Sockway.Gateway.Connections;
 
-/// <summary>Why Sockway itself closed a tunnel (null when a peer closed it).</summary>
-public enum GatewayCloseReason
-{
-    Drain,
-    Rebalance,
-    Shutdown,
-    IdleTimeout,
-}
-
 /// <summary>
-/// One proxied connection, registered from the moment a slot is reserved for it (at pick time) until it ends.
-/// Once upgraded it carries both tracked streams, which is how Sockway closes it gracefully.
+/// One proxied connection, registered from the moment a slot is reserved for it (at pick time) until it ends. Its
+/// whole life is here: <see cref="TunnelState"/> moves only forward, a close request is honoured whatever the state
+/// (one made during the handshake runs right after the 101), every way a direction ends ends both, and the
+/// pumps' end — failure included — always completes <see cref="Completion"/>, so the slot is released exactly once.
 /// </summary>
 public sealed class Tunnel
 {
-    private static readonly TimeSpan CloseGrace = TimeSpan.FromSeconds(5);
-    private int _closing;
+    private const string ProtocolErrorReason = "protocol error";
+    private readonly TunnelOptions _options;
+    private readonly TimeProvider _time;
+    private int _state;
+    private CloseRequest? _closeRequest;
+    private int _closeStarted;
+    private int _pumpsStarted;
     private int _ended;
+    private int _released;
+    private int _folded;
     private CancellationTokenSource? _stop;
     private long _lastActivity;
 
-    internal Tunnel(long id, string routeId, EndpointLoad endpoint)
+    internal Tunnel(long id, string routeId, EndpointLoad endpoint, SlotCounter routeSlots, TunnelOptions options, TimeProvider time)
     {
         Id = id;
         RouteId = routeId;
         Endpoint = endpoint;
-        Started = DateTimeOffset.UtcNow;
+        RouteSlots = routeSlots;
+        _options = options;
+        _time = time;
+        Started = time.GetUtcNow();
     }
 
     public long Id { get; }
@@ -41,6 +44,11 @@ public sealed class Tunnel
 
     internal EndpointLoad Endpoint { get; }
 
+    /// <summary>The route's slot counter this tunnel took its slot from (the same one gives it back).</summary>
+    internal SlotCounter RouteSlots { get; }
+
+    public TunnelState State => (TunnelState)Volatile.Read(ref _state);
+
     /// <summary>The client side, once the upgrade was accepted.</summary>
     public TrackedStream? Client { get; private set; }
 
@@ -49,10 +57,25 @@ public sealed class Tunnel
 
     public bool IsUpgraded => Client is not null && Backend is not null;
 
-    /// <summary>Set when Sockway decided to close this tunnel.</summary>
+    /// <summary>False for a plain byte tunnel (an upgrade to another protocol than WebSocket, where a route allows it).</summary>
+    public bool IsFramed { get; private set; } = true;
+
+    /// <summary>True when the backend's 101 negotiated a WebSocket extension (which may use the RSV bits).</summary>
+    internal bool Extensions { get; set; }
+
+    /// <summary>Set when Sockway decided to close this tunnel and told the peers so.</summary>
     public GatewayCloseReason? ClosedBy { get; private set; }
 
-    public bool IsClosing => Volatile.Read(ref _closing) != 0;
+    /// <summary>True once a close was requested or a direction ended: drains and sweeps leave it alone.</summary>
+    public bool IsClosing => Volatile.Read(ref _closeRequest) is not null || State >= TunnelState.Closing;
+
+    /// <summary>The protocol violation that failed the tunnel (None when none), and whose frame it was.</summary>
+    public FrameViolation Violation { get; private set; }
+
+    public bool ViolationByClient { get; private set; }
+
+    /// <summary>An unexpected failure of a pump: the tunnel was ended on both sides and the failure kept here.</summary>
+    public Exception? Fault { get; private set; }
 
     /// <summary>When a drain is scheduled for this tunnel (drain is cancelled if the endpoint becomes ready again).</summary>
     internal long DrainDueTicks { get; set; }
@@ -67,7 +90,7 @@ public sealed class Tunnel
     /// <summary>True when the client's side stopped first (its stream ended or failed), false when the backend's did.</summary>
     public bool ClientEndedFirst { get; private set; }
 
-    /// <summary>Completes when both directions have stopped and the streams are closed.</summary>
+    /// <summary>Completes (never faults) when both directions have stopped and the streams are closed.</summary>
     public Task Completion { get; private set; } = Task.CompletedTask;
 
     /// <summary>Stopwatch timestamp of the last bytes moved either way.</summary>
@@ -81,29 +104,49 @@ public sealed class Tunnel
     /// </summary>
     public bool OutlivesRequest { get; private set; }
 
+    /// <summary>The upgrade request is going to the backend: a WebSocket one when <paramref name="framed"/>.</summary>
+    internal void BeginHandshake(bool framed)
+    {
+        IsFramed = framed;
+        Advance(TunnelState.Handshaking);
+    }
+
     // YARP gets an empty stream on each side: its own copy loops end at once (and return their 64 KiB buffers), while
     // Sockway's pumps move the bytes for the tunnel's lifetime.
     internal Stream AttachClient(Stream stream, bool detached = false)
     {
-        Client = new TrackedStream(stream, peerIsServer: false);
+        Client = new TrackedStream(stream, peerIsServer: false, IsFramed, Extensions);
         OutlivesRequest = detached;
+        TryOpen();
         return Stream.Null;
     }
 
     internal Stream AttachBackend(Stream stream)
     {
-        Backend = new TrackedStream(stream, peerIsServer: true);
-        if (Client is not null)
+        Backend = new TrackedStream(stream, peerIsServer: true, IsFramed, Extensions);
+        TryOpen();
+        return Stream.Null;
+    }
+
+    private void TryOpen()
+    {
+        if (Client is not { } client || Backend is not { } backend || Interlocked.Exchange(ref _pumpsStarted, 1) != 0)
         {
-            MarkActive();
-            // The pumps outlive the request: they must not keep its execution context (its Activity, log scopes).
-            using (ExecutionContext.SuppressFlow())
-            {
-                Completion = PumpAsync(Client, Backend);
-            }
+            return;
         }
 
-        return Stream.Null;
+        MarkActive();
+        // The pumps outlive the request: they must not keep its execution context (its Activity, log scopes).
+        using (ExecutionContext.SuppressFlow())
+        {
+            Completion = PumpAsync(client, backend);
+        }
+
+        // Completion is set before the state says Open, so whoever sees Open can wait on it.
+        if (Advance(TunnelState.Open) && Volatile.Read(ref _closeRequest) is { } request)
+        {
+            _ = CloseNowAsync(request);
+        }
     }
 
     private async Task PumpAsync(TrackedStream client, TrackedStream backend)
@@ -114,19 +157,33 @@ public sealed class Tunnel
         using var stop = OutlivesRequest ? null : new CancellationTokenSource();
         _stop = stop;
         var token = stop?.Token ?? CancellationToken.None;
-        var toBackend = TunnelPump.CopyAsync(client, backend, this, fromClient: true, token);
-        var toClient = TunnelPump.CopyAsync(backend, client, this, fromClient: false, token);
-        await toBackend;
-        await toClient;
-        await backend.DisposeAsync();
-        await client.DisposeAsync();
+        try
+        {
+            await Task.WhenAll(
+                TunnelPump.CopyAsync(client, backend, this, fromClient: true, token),
+                TunnelPump.CopyAsync(backend, client, this, fromClient: false, token));
+        }
+        catch (Exception ex)
+        {
+            // Kept, never thrown: the tunnel is counted and released whatever happened.
+            Fault ??= ex;
+        }
+        finally
+        {
+            Advance(TunnelState.Closing);
+            Abort();
+            await DisposeQuietlyAsync(backend);
+            await DisposeQuietlyAsync(client);
+        }
     }
 
     /// <summary>
     /// Called by each direction's pump as it stops. When either side ends, the tunnel ends: the other direction has
-    /// nobody left to talk to, and a write of its own blocked on a peer that stopped reading must not hang on.
+    /// nobody left to talk to, and a write of its own blocked on a peer that stopped reading must not hang on. First
+    /// the peers hear why, where RFC 6455 lets Sockway say it: 1002 to a peer that broke the protocol (1001 to the
+    /// other), and 1001 to a backend whose client vanished without a Close.
     /// </summary>
-    internal void EndDirection(bool fromClient)
+    internal async Task EndDirectionAsync(bool fromClient, FrameViolation violation)
     {
         if (Interlocked.Exchange(ref _ended, 1) != 0)
         {
@@ -134,13 +191,45 @@ public sealed class Tunnel
         }
 
         ClientEndedFirst = fromClient;
-        if (_stop is { } stop)
+        Advance(TunnelState.Closing);
+        try
         {
-            stop.Cancel();
+            if (violation != FrameViolation.None)
+            {
+                Violation = violation;
+                ViolationByClient = fromClient;
+                var (offender, other) = fromClient ? (Client!, Backend!) : (Backend!, Client!);
+                await Task.WhenAll(
+                    offender.CloseAsync(1002, ProtocolErrorReason, _options.CloseBoundaryWait, _time),
+                    other.CloseAsync(CloseFrame.GoingAway, "peer protocol error", _options.CloseBoundaryWait, _time));
+            }
+            else if (fromClient && Volatile.Read(ref _closeRequest) is null && Backend is { IsFramed: true, CloseSent: false, Outgoing.SawClose: false } backend)
+            {
+                // The client went without a Close: its backend hears 1001 from Sockway rather than a bare FIN.
+                await backend.CloseAsync(CloseFrame.GoingAway, "client went away", _options.CloseBoundaryWait, _time);
+            }
         }
-        else
+        catch (Exception ex)
         {
-            Abort();
+            Fault ??= ex;
+        }
+        finally
+        {
+            if (_stop is not { } stop)
+            {
+                Abort();
+            }
+            else
+            {
+                try
+                {
+                    stop.Cancel();
+                }
+                catch (ObjectDisposedException)
+                {
+                    // Both pumps are already done.
+                }
+            }
         }
     }
 
@@ -152,27 +241,120 @@ public sealed class Tunnel
     }
 
     /// <summary>
-    /// Closes the tunnel gracefully: a Close frame with <paramref name="code"/> to both peers at frame boundaries,
-    /// then the backend's reply (or, failing that, a grace period) ends the tunnel. Never a bare TCP reset.
+    /// Asks for a graceful close; idempotent, and honoured whatever the state: at once when open, right after the 101
+    /// when the handshake is still running, not at all once a direction ended (the tunnel is ending anyway). Each peer
+    /// gets a Close frame with <paramref name="code"/> at its next frame boundary; one whose writer reaches no boundary
+    /// within <see cref="TunnelOptions.CloseBoundaryWait"/> gets a clean TCP close instead, and peers that do not end
+    /// the connection within <see cref="TunnelOptions.CloseReplyWait"/> after the Close are cut. A plain byte tunnel
+    /// gets a clean TCP close, never a frame.
     /// </summary>
-    public async Task CloseAsync(ushort code, string reason, GatewayCloseReason why)
+    public Task CloseAsync(ushort code, string reason, GatewayCloseReason why)
     {
-        if (Interlocked.Exchange(ref _closing, 1) != 0)
+        var request = new CloseRequest(code, reason, why);
+        if (Interlocked.CompareExchange(ref _closeRequest, request, null) is not null)
         {
-            return;
+            return Task.CompletedTask;
         }
 
-        var client = Client;
-        var backend = Backend;
-        if (client is null || backend is null || client.Outgoing.SawClose || backend.Outgoing.SawClose)
-        {
-            // Not a WebSocket yet, or its peers are already closing it themselves.
-            return;
-        }
-
-        ClosedBy = why;
-        await Task.WhenAll(client.SendCloseAsync(code, reason), backend.SendCloseAsync(code, reason));
-        // A backend that answers the Close also ends the TCP connection; one that does not is ended for it.
-        _ = Task.Delay(CloseGrace).ContinueWith(_ => backend.EndReads(), TaskScheduler.Default);
+        // Published before the state is read; TryOpen sets the state before reading the request: one of them runs it.
+        return State == TunnelState.Open ? CloseNowAsync(request) : Task.CompletedTask;
     }
+
+    private async Task CloseNowAsync(CloseRequest request)
+    {
+        if (Interlocked.Exchange(ref _closeStarted, 1) != 0 || State != TunnelState.Open)
+        {
+            return;
+        }
+
+        var client = Client!;
+        var backend = Backend!;
+        try
+        {
+            if (!IsFramed)
+            {
+                ClosedBy = request.Why;
+                Abort();
+                return;
+            }
+
+            // Peers already exchanging their own Close keep their labels; the bounded wait below still applies.
+            if (!client.Outgoing.SawClose && !backend.Outgoing.SawClose)
+            {
+                ClosedBy = request.Why;
+            }
+
+            var wait = _options.CloseBoundaryWait;
+            var outcomes = await Task.WhenAll(
+                client.CloseAsync(request.Code, request.Reason, wait, _time),
+                backend.CloseAsync(request.Code, request.Reason, wait, _time));
+            if (outcomes[0] == CloseOutcome.TimedOut || outcomes[1] == CloseOutcome.TimedOut)
+            {
+                // A peer stuck mid-frame: the one between frames has its Close; both get a clean TCP close now.
+                Abort();
+                return;
+            }
+
+            // Peers that answer the Close end the connection themselves; ones that do not are ended for them.
+            await Completion.WaitAsync(_options.CloseReplyWait, _time);
+        }
+        catch (TimeoutException)
+        {
+            Abort();
+        }
+        catch (Exception ex)
+        {
+            Fault ??= ex;
+            Abort();
+        }
+    }
+
+    /// <summary>Exactly once: true for the first caller, which releases the slot.</summary>
+    internal bool MarkReleased()
+    {
+        if (Interlocked.Exchange(ref _released, 1) != 0)
+        {
+            return false;
+        }
+
+        Advance(TunnelState.Closed);
+        return true;
+    }
+
+    /// <summary>Exactly once: true for the first caller, which folds this tunnel's traffic into the route totals.</summary>
+    internal bool MarkFolded() => Interlocked.Exchange(ref _folded, 1) == 0;
+
+    internal bool IsFolded => Volatile.Read(ref _folded) != 0;
+
+    /// <summary>Moves the state forward to <paramref name="to"/>; false when it was already there or beyond.</summary>
+    private bool Advance(TunnelState to)
+    {
+        while (true)
+        {
+            var current = Volatile.Read(ref _state);
+            if (current >= (int)to)
+            {
+                return false;
+            }
+
+            if (Interlocked.CompareExchange(ref _state, (int)to, current) == current)
+            {
+                return true;
+            }
+        }
+    }
+
+    private static async ValueTask DisposeQuietlyAsync(Stream stream)
+    {
+        try
+        {
+            await stream.DisposeAsync();
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException or OperationCanceledException or System.Net.Sockets.SocketException)
+        {
+            // Closing a connection the peer already dropped.
+        }
+    }
+
+    private sealed record CloseRequest(ushort Code, string Reason, GatewayCloseReason Why);
 }

@@ -12,10 +12,11 @@ internal static class TunnelPump
 {
     private const int BufferSize = 16 * 1024;
 
-    /// <summary>Copies until end of stream or failure, then ends the tunnel's other direction too.</summary>
+    /// <summary>Copies until end of stream or failure, then ends the tunnel's other direction too (in a finally: whatever stopped it).</summary>
     public static async Task CopyAsync(Stream from, TrackedStream to, Tunnel tunnel, bool fromClient, CancellationToken cancellationToken)
     {
         byte[]? buffer = null;
+        var violation = FrameViolation.None;
         try
         {
             // Nothing is held until the first bytes arrive.
@@ -43,6 +44,11 @@ internal static class TunnelPump
                 }
             }
         }
+        catch (FrameViolationException ex)
+        {
+            // The peer sent a frame that breaks RFC 6455: nothing of it went on, and the tunnel fails with 1002.
+            violation = ex.Violation;
+        }
         catch (Exception ex) when (ex is IOException or OperationCanceledException or ObjectDisposedException or System.Net.Sockets.SocketException)
         {
             // The peer went away, or the other direction ended the tunnel: either way this direction is done.
@@ -54,7 +60,7 @@ internal static class TunnelPump
                 ArrayPool<byte>.Shared.Return(buffer);
             }
 
-            tunnel.EndDirection(fromClient);
+            await tunnel.EndDirectionAsync(fromClient, violation);
         }
     }
 

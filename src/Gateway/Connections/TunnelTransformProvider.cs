@@ -19,9 +19,11 @@ internal sealed class TunnelTransformProvider : ITransformProvider
 
     public void Apply(TransformBuilderContext context) => context.AddRequestTransform(transform =>
     {
-        if (transform.HttpContext.Features.Get<TunnelFeature>()?.Tunnel is { } tunnel)
+        if (transform.HttpContext.Features.Get<TunnelFeature>() is { Tunnel: { } tunnel } feature)
         {
             transform.ProxyRequest.Options.Set(TunnelKey, tunnel);
+            // Only a WebSocket is framed; any other upgrade a route lets through is a plain byte tunnel.
+            tunnel.BeginHandshake(framed: feature.Handshake.IsWebSocket);
         }
 
         return ValueTask.CompletedTask;

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Sockway.Gateway.Connections;
 using Sockway.Gateway.Framing;
 
@@ -16,20 +17,26 @@ public sealed partial class DrainScheduler : BackgroundService
     private readonly TimeProvider _time;
     private readonly ILogger<DrainScheduler> _logger;
 
-    public DrainScheduler(TimeProvider time, ILogger<DrainScheduler> logger)
+    private readonly TimeSpan _boundaryWait;
+
+    public DrainScheduler(TimeProvider time, IOptions<TunnelOptions> tunnels, ILogger<DrainScheduler> logger)
     {
         _time = time;
+        _boundaryWait = tunnels.Value.CloseBoundaryWait;
         _logger = logger;
     }
 
     /// <summary>
     /// Closes <paramref name="tunnel"/> at a random moment between <paramref name="notBefore"/> × window and the end of
-    /// <paramref name="window"/>, so clients don't all reconnect at once.
+    /// <paramref name="window"/>, so clients don't all reconnect at once. The last boundary wait of the window is kept
+    /// free (when that leaves at least half of the spread), so a peer busy mid-frame is still closed within it.
     /// </summary>
     public void ScheduleWithin(Tunnel tunnel, TimeSpan window, GatewayCloseReason reason, double notBefore = 0)
     {
-        var span = Math.Max(0, window.Ticks);
-        var delay = TimeSpan.FromTicks((long)(span * (notBefore + (1 - notBefore) * Random.Shared.NextDouble())));
+        var total = Math.Max(0, window.Ticks);
+        var first = (long)(total * notBefore);
+        var last = total - _boundaryWait.Ticks >= first + ((total - first) / 2) ? total - _boundaryWait.Ticks : total;
+        var delay = TimeSpan.FromTicks(first + (long)((last - first) * Random.Shared.NextDouble()));
         var due = _time.GetTimestamp() + (long)(delay.TotalSeconds * _time.TimestampFrequency);
         lock (_queue)
         {

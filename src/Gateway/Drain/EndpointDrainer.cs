@@ -33,6 +33,8 @@ public sealed partial class EndpointDrainer
         var routes = config.Routes.ToDictionary(r => r.Id, r => r, StringComparer.Ordinal);
         // (route, endpoint) pairs that take connections: a set, since this runs over every open tunnel.
         var readyPairs = config.Routes.SelectMany(r => r.Endpoints.Where(e => e.Ready).Select(e => (r.Id, e.Key))).ToHashSet();
+        // Endpoints and routes gone from the config leave the registry once their last tunnel has drained.
+        _registry.Retain(config.Routes.SelectMany(r => r.Endpoints.Select(e => e.Key)), routes.Keys);
         UpdateReadiness(readyPairs.Select(p => p.Key).ToHashSet(StringComparer.Ordinal));
 
         var scheduled = 0;

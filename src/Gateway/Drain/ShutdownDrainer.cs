@@ -33,7 +33,8 @@ public sealed partial class ShutdownDrainer : IHostedLifecycleService
     public async Task StoppingAsync(CancellationToken cancellationToken)
     {
         _state.Begin();
-        var tunnels = _registry.Tunnels.Where(t => t.IsUpgraded && !t.IsClosing).ToList();
+        // Tunnels still in their handshake too: their close runs right after the 101.
+        var tunnels = _registry.Tunnels.Where(t => !t.IsClosing).ToList();
         // Everything must be closed before the host's own shutdown timeout runs out.
         var window = TimeSpan.FromTicks(Math.Max(0, Math.Min(_options.ShutdownWindow.Ticks, (_host.ShutdownTimeout - CloseGrace - CloseGrace).Ticks)));
         LogShutdownDrain(tunnels.Count, window.TotalSeconds);

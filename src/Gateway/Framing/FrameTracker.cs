@@ -1,20 +1,45 @@
+using System.Buffers.Binary;
+
 namespace Sockway.Gateway.Framing;
 
 /// <summary>
 /// Follows RFC 6455 frame headers in one direction of a tunnel as bytes pass, without copying or unmasking
 /// payloads: it only needs to know where each frame ends, so a Close frame can be injected between frames.
 /// Cost per chunk is one step per frame header in it; a chunk inside a large payload is a single subtraction.
+/// A header that breaks RFC 6455 §5 (see <see cref="FrameViolation"/>) stops tracking: the bytes from its first
+/// byte on are not consumed, since nobody could tell where that frame ends.
 /// </summary>
 public sealed class FrameTracker
 {
     private const int MaxHeaderLength = 14;
+    private const int MaxControlPayload = 125;
     private readonly byte[] _header = new byte[MaxHeaderLength];
+    private readonly bool _expectMasked;
+    private readonly bool _allowReservedBits;
     private int _headerLength;
     private long _payloadRemaining;
     private int _closeCodeBytesWanted;
     private int _closeCode;
     private int _closeCodeOffset;
     private readonly byte[] _closeMask = new byte[2];
+    private bool _inFragmentedMessage;
+
+    /// <summary>A tracker that checks nothing about masking or extensions (tests, byte counting).</summary>
+    public FrameTracker()
+        : this(expectMasked: null, allowReservedBits: true)
+    {
+    }
+
+    /// <param name="expectMasked">True towards a server (client frames are masked), false towards a client, null: not checked.</param>
+    /// <param name="allowReservedBits">True when the handshake negotiated an extension, which may use RSV1–3.</param>
+    public FrameTracker(bool? expectMasked, bool allowReservedBits)
+    {
+        _checkMask = expectMasked.HasValue;
+        _expectMasked = expectMasked ?? false;
+        _allowReservedBits = allowReservedBits;
+    }
+
+    private readonly bool _checkMask;
 
     /// <summary>True when the bytes seen so far end exactly at a frame boundary.</summary>
     public bool AtBoundary => _headerLength == 0 && _payloadRemaining == 0;
@@ -31,11 +56,23 @@ public sealed class FrameTracker
     /// <summary>Stopwatch timestamp at which the Close frame was seen (0 when none), to tell which peer closed first.</summary>
     public long CloseSeenAt { get; private set; }
 
-    /// <summary>The status code of the first Close frame seen (1005 when it carried none), for close metrics.</summary>
+    /// <summary>The status code of the first Close frame seen (1005, "no status", when it carried none), for close metrics.</summary>
     public int? CloseCode { get; private set; }
 
-    /// <summary>Consumes all of <paramref name="data"/>.</summary>
-    public void Observe(ReadOnlySpan<byte> data) => _ = Observe(data, stopAtBoundary: false);
+    /// <summary>True when the first Close frame carried a status code on the wire (false: an empty Close).</summary>
+    public bool CloseCodeOnWire { get; private set; }
+
+    /// <summary>Set when a frame header broke the protocol; nothing is consumed from that header on.</summary>
+    public FrameViolation Violation { get; private set; }
+
+    /// <summary>
+    /// Consumes <paramref name="data"/> and returns how many bytes were valid: all of them, unless a header broke
+    /// the protocol, in which case the bytes before that header (0 if it began in an earlier chunk).
+    /// </summary>
+    public int Observe(ReadOnlySpan<byte> data) => Observe(data, stopAtBoundary: false);
+
+    /// <summary>Counts bytes without parsing them (a plain byte tunnel).</summary>
+    public void Count(int bytes) => Bytes += bytes;
 
     /// <summary>
     /// Consumes bytes up to and including the end of the current frame (or all of them if that frame does not end
@@ -45,6 +82,11 @@ public sealed class FrameTracker
 
     private int Observe(ReadOnlySpan<byte> data, bool stopAtBoundary)
     {
+        if (Violation != FrameViolation.None)
+        {
+            return 0;
+        }
+
         var offset = 0;
         while (offset < data.Length)
         {
@@ -68,7 +110,20 @@ public sealed class FrameTracker
             }
             else
             {
+                var headerStart = offset;
+                var startedEarlier = _headerLength > 0;
                 offset += ReadHeaderBytes(data[offset..]);
+                if (Violation != FrameViolation.None)
+                {
+                    // Nothing of the bad frame counts. A header that began in this chunk leaves the peer at a boundary.
+                    if (!startedEarlier)
+                    {
+                        _headerLength = 0;
+                    }
+
+                    Bytes += headerStart;
+                    return headerStart;
+                }
             }
 
             if (stopAtBoundary && AtBoundary)
@@ -118,24 +173,32 @@ public sealed class FrameTracker
     private void CompleteHeader()
     {
         var length7 = _header[1] & 0x7F;
-        _payloadRemaining = length7 switch
+        var length = length7 switch
         {
             126 => (_header[2] << 8) | _header[3],
-            127 => (long)System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(_header.AsSpan(2, 8)),
+            127 => (long)BinaryPrimitives.ReadUInt64BigEndian(_header.AsSpan(2, 8)),
             _ => length7,
         };
         var fin = (_header[0] & 0x80) != 0;
         var opcode = _header[0] & 0x0F;
+        var masked = (_header[1] & 0x80) != 0;
+        Violation = Check(fin, opcode, masked, length);
+        if (Violation != FrameViolation.None)
+        {
+            return;
+        }
+
+        _payloadRemaining = length;
         if (opcode == 0x8 && !SawClose)
         {
             SawClose = true;
             CloseSeenAt = System.Diagnostics.Stopwatch.GetTimestamp();
             if (_payloadRemaining >= 2)
             {
+                CloseCodeOnWire = true;
                 _closeCodeBytesWanted = 2;
                 _closeCode = 0;
                 _closeCodeOffset = 0;
-                var masked = (_header[1] & 0x80) != 0;
                 var keyAt = HeaderLength() - 4;
                 _closeMask[0] = masked ? _header[keyAt] : (byte)0;
                 _closeMask[1] = masked ? _header[keyAt + 1] : (byte)0;
@@ -145,11 +208,66 @@ public sealed class FrameTracker
                 CloseCode = 1005;
             }
         }
-        else if (fin && opcode < 0x8)
+        else if (opcode < 0x8)
         {
-            Messages++;
+            _inFragmentedMessage = !fin;
+            if (fin)
+            {
+                Messages++;
+            }
         }
 
         _headerLength = 0;
     }
+
+    /// <summary>RFC 6455 §5.2, §5.4, §5.5: checked once per frame header, never per payload byte.</summary>
+    private FrameViolation Check(bool fin, int opcode, bool masked, long length)
+    {
+        if (length < 0)
+        {
+            // The most significant bit of a 64-bit length must be 0.
+            return FrameViolation.LengthTooLarge;
+        }
+
+        if ((_header[0] & 0x70) != 0 && !_allowReservedBits)
+        {
+            return FrameViolation.ReservedBits;
+        }
+
+        if (_checkMask && masked != _expectMasked)
+        {
+            return _expectMasked ? FrameViolation.UnmaskedClientFrame : FrameViolation.MaskedServerFrame;
+        }
+
+        switch (opcode)
+        {
+            case 0x0:
+                return _inFragmentedMessage ? FrameViolation.None : FrameViolation.UnexpectedContinuation;
+            case 0x1 or 0x2:
+                return _inFragmentedMessage ? FrameViolation.UnfinishedMessage : FrameViolation.None;
+            case 0x8 or 0x9 or 0xA:
+                return !fin ? FrameViolation.FragmentedControlFrame
+                    : length > MaxControlPayload ? FrameViolation.ControlFrameTooLong
+                    : opcode == 0x8 && length == 1 ? FrameViolation.CloseBodyTooShort
+                    : FrameViolation.None;
+            default:
+                return FrameViolation.ReservedOpcode;
+        }
+    }
+}
+
+/// <summary>How a frame header broke RFC 6455; any of them fails the connection with Close 1002.</summary>
+public enum FrameViolation
+{
+    None,
+    LengthTooLarge,
+    ReservedBits,
+    ReservedOpcode,
+    UnmaskedClientFrame,
+    MaskedServerFrame,
+    FragmentedControlFrame,
+    ControlFrameTooLong,
+    CloseBodyTooShort,
+    UnexpectedContinuation,
+    UnfinishedMessage,
 }

@@ -10,21 +10,30 @@ public sealed class TrackedStream : Stream
 {
     private readonly Stream _inner;
     private readonly bool _maskInjected;
+    private readonly bool _framed;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private byte[]? _pendingClose;
+    private TaskCompletionSource? _closeWritten;
     private volatile bool _closeSent;
     private volatile bool _endReads;
 
     /// <param name="inner">The upgraded stream to the peer.</param>
     /// <param name="peerIsServer">True for the backend side: frames a client sends to a server must be masked.</param>
-    public TrackedStream(Stream inner, bool peerIsServer)
+    /// <param name="framed">False for a plain byte tunnel (not WebSocket): bytes are counted, never parsed, and no frame is ever injected.</param>
+    /// <param name="extensions">True when the handshake negotiated a WebSocket extension, which may set the RSV bits.</param>
+    public TrackedStream(Stream inner, bool peerIsServer, bool framed = true, bool extensions = false)
     {
         _inner = inner;
         _maskInjected = peerIsServer;
+        _framed = framed;
+        Outgoing = new FrameTracker(expectMasked: peerIsServer, allowReservedBits: extensions);
     }
 
     /// <summary>Frames written towards this peer.</summary>
-    public FrameTracker Outgoing { get; } = new();
+    public FrameTracker Outgoing { get; }
+
+    /// <summary>False for a plain byte tunnel: Sockway never writes a byte of its own into it.</summary>
+    public bool IsFramed => _framed;
 
     /// <summary>True once Sockway's own Close frame has been written to this peer.</summary>
     public bool CloseSent => _closeSent;
@@ -41,31 +50,80 @@ public sealed class TrackedStream : Stream
 
     /// <summary>
     /// Sends a Close frame to this peer at the next frame boundary (now, if the writer is between frames), and
-    /// drops everything written after it.
+    /// drops everything written after it. Returns once the Close is written or left pending for the writer.
     /// </summary>
-    public async Task SendCloseAsync(ushort code, string reason)
+    public Task SendCloseAsync(ushort code, string reason) => RequestCloseAsync(code, reason, Timeout.InfiniteTimeSpan);
+
+    /// <summary>
+    /// Sends a Close frame at the next frame boundary and waits (at most <paramref name="boundaryWait"/>) for it to
+    /// be written. A peer mid-frame whose writer reaches no boundary in time, or whose writes are stuck, gets none.
+    /// </summary>
+    public async Task<CloseOutcome> CloseAsync(ushort code, string reason, TimeSpan boundaryWait, TimeProvider time)
     {
-        await _writeLock.WaitAsync();
+        var outcome = await RequestCloseAsync(code, reason, boundaryWait);
+        if (outcome != CloseOutcome.Pending || _closeWritten is not { } written)
+        {
+            return outcome;
+        }
+
         try
         {
-            if (_closeSent || _pendingClose is not null)
+            await written.Task.WaitAsync(boundaryWait, time);
+            return CloseOutcome.Sent;
+        }
+        catch (TimeoutException)
+        {
+            return CloseOutcome.TimedOut;
+        }
+    }
+
+    private async Task<CloseOutcome> RequestCloseAsync(ushort code, string reason, TimeSpan lockWait)
+    {
+        if (!_framed)
+        {
+            return CloseOutcome.NotFramed;
+        }
+
+        // A writer blocked on a peer that does not read holds the lock: that peer is not between frames.
+        if (!await _writeLock.WaitAsync(lockWait))
+        {
+            return CloseOutcome.TimedOut;
+        }
+
+        try
+        {
+            // Checked under the lock: a peer whose own Close (or ours) already went through gets no second one.
+            if (_closeSent || Outgoing.SawClose)
             {
-                return;
+                return CloseOutcome.AlreadyClosing;
+            }
+
+            if (_pendingClose is not null)
+            {
+                return CloseOutcome.Pending;
+            }
+
+            if (Outgoing.Violation != FrameViolation.None && !Outgoing.AtBoundary)
+            {
+                return CloseOutcome.TimedOut;
             }
 
             var frame = CloseFrame.Build(code, reason, _maskInjected);
             if (Outgoing.AtBoundary)
             {
-                await WriteCloseAsync(frame, CancellationToken.None);
+                using var bounded = lockWait == Timeout.InfiniteTimeSpan ? null : new CancellationTokenSource(lockWait);
+                await WriteCloseAsync(frame, bounded?.Token ?? CancellationToken.None);
+                return CloseOutcome.Sent;
             }
-            else
-            {
-                _pendingClose = frame;
-            }
+
+            _closeWritten = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _pendingClose = frame;
+            return CloseOutcome.Pending;
         }
-        catch (Exception ex) when (ex is IOException or ObjectDisposedException or OperationCanceledException)
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException or OperationCanceledException or NotSupportedException or System.Net.Sockets.SocketException)
         {
-            // The peer is already gone; there is nobody left to close gracefully.
+            // The peer is already gone (or does not read): there is nobody left to close gracefully.
+            return CloseOutcome.TimedOut;
         }
         finally
         {
@@ -101,7 +159,16 @@ public sealed class TrackedStream : Stream
             ValueTask write;
             try
             {
-                Outgoing.Observe(buffer.Span);
+                if (!_framed)
+                {
+                    Outgoing.Count(buffer.Length);
+                }
+                else if (Outgoing.Observe(buffer.Span) is var valid && valid != buffer.Length)
+                {
+                    _writeLock.Release();
+                    return RejectAsync(buffer[..valid], cancellationToken);
+                }
+
                 write = _inner.WriteAsync(buffer, cancellationToken);
             }
             catch
@@ -146,10 +213,18 @@ public sealed class TrackedStream : Stream
                 return;
             }
 
+            if (!_framed)
+            {
+                Outgoing.Count(buffer.Length);
+                await _inner.WriteAsync(buffer, cancellationToken);
+                return;
+            }
+
             if (_pendingClose is null)
             {
-                Outgoing.Observe(buffer.Span);
-                await _inner.WriteAsync(buffer, cancellationToken);
+                var valid = Outgoing.Observe(buffer.Span);
+                await _inner.WriteAsync(buffer[..valid], cancellationToken);
+                ThrowIfViolated(valid, buffer.Length);
                 return;
             }
 
@@ -164,6 +239,10 @@ public sealed class TrackedStream : Stream
                 await WriteCloseAsync(_pendingClose, cancellationToken);
                 Outgoing.Observe(buffer.Span[untilBoundary..]);
             }
+            else
+            {
+                ThrowIfViolated(untilBoundary, buffer.Length);
+            }
         }
         finally
         {
@@ -171,12 +250,46 @@ public sealed class TrackedStream : Stream
         }
     }
 
+    /// <summary>Writes the valid bytes before a header that broke the protocol, then fails the write.</summary>
+    private async ValueTask RejectAsync(ReadOnlyMemory<byte> valid, CancellationToken cancellationToken)
+    {
+        await _writeLock.WaitAsync(cancellationToken);
+        try
+        {
+            if (valid.Length > 0)
+            {
+                await _inner.WriteAsync(valid, cancellationToken);
+            }
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+
+        throw new FrameViolationException(Outgoing.Violation);
+    }
+
+    private void ThrowIfViolated(int valid, int length)
+    {
+        if (valid != length && Outgoing.Violation != FrameViolation.None)
+        {
+            throw new FrameViolationException(Outgoing.Violation);
+        }
+    }
+
     private async Task WriteCloseAsync(byte[] frame, CancellationToken cancellationToken)
     {
         _pendingClose = null;
         _closeSent = true;
-        await _inner.WriteAsync(frame, cancellationToken);
-        await _inner.FlushAsync(cancellationToken);
+        try
+        {
+            await _inner.WriteAsync(frame, cancellationToken);
+            await _inner.FlushAsync(cancellationToken);
+        }
+        finally
+        {
+            _closeWritten?.TrySetResult();
+        }
     }
 
     public override Task FlushAsync(CancellationToken cancellationToken) => _closeSent ? Task.CompletedTask : _inner.FlushAsync(cancellationToken);
@@ -212,4 +325,29 @@ public sealed class TrackedStream : Stream
         await _inner.DisposeAsync();
         await base.DisposeAsync();
     }
+}
+
+/// <summary>What became of a Close Sockway asked to send to one peer.</summary>
+public enum CloseOutcome
+{
+    /// <summary>Written, at once or at the next frame boundary.</summary>
+    Sent,
+
+    /// <summary>Waiting for the writer to reach a frame boundary.</summary>
+    Pending,
+
+    /// <summary>No boundary in time, writes stuck, or the peer gone: the peer gets a TCP close instead.</summary>
+    TimedOut,
+
+    /// <summary>A Close already went to this peer (the other peer's, or Sockway's): no second one.</summary>
+    AlreadyClosing,
+
+    /// <summary>A plain byte tunnel: Sockway writes nothing of its own into it.</summary>
+    NotFramed,
+}
+
+/// <summary>A frame written through a tracked stream broke RFC 6455; the tunnel fails with Close 1002.</summary>
+public sealed class FrameViolationException(FrameViolation violation) : IOException($"WebSocket protocol error: {violation}")
+{
+    public FrameViolation Violation { get; } = violation;
 }

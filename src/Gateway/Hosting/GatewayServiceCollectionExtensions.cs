@@ -36,7 +36,8 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<GatewayOptions>, GatewayOptionsValidator>();
         services.AddSingleton(sp => GatewayOptionsValidator.TrustedProxiesOf(sp.GetRequiredService<IOptions<GatewayOptions>>().Value));
         services.AddSingleton<RouteTable>();
-        services.AddSingleton<ConnectionRegistry>();
+        services.AddOptions<TunnelOptions>().BindConfiguration(TunnelOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton(sp => new ConnectionRegistry(sp.GetRequiredService<IOptions<TunnelOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
         services.AddMetrics();
         services.AddOptions<TelemetryOptions>().BindConfiguration(TelemetryOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<GatewayMetrics>();
@@ -76,10 +77,12 @@ public static class GatewayServiceCollectionExtensions
         var store = endpoints.ServiceProvider.GetRequiredService<GatewayConfigStore>();
         var certificates = endpoints.ServiceProvider.GetRequiredService<CertificateStore>();
         var drainer = endpoints.ServiceProvider.GetRequiredService<EndpointDrainer>();
+        var metrics = endpoints.ServiceProvider.GetRequiredService<GatewayMetrics>();
         store.Applied += config =>
         {
             certificates.Load(config.Certificates);
             drainer.OnApplied(config);
+            metrics.RetainRoutes(config.Routes.Select(r => r.Id).ToHashSet(StringComparer.Ordinal));
         };
         return endpoints.MapReverseProxy(pipeline =>
         {

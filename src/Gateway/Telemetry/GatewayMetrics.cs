@@ -19,6 +19,9 @@ public sealed class GatewayMetrics : IDisposable
     private readonly Counter<long> _retries;
     private readonly Histogram<double> _duration;
     private readonly ConcurrentDictionary<(string Route, string Direction), Totals> _ended = new();
+    // Folding an ended tunnel into the totals and a scrape's sum of live tunnels exclude each other: a scrape sees
+    // each tunnel either live or folded, never both or neither, so the traffic counters never go backwards.
+    private readonly Lock _fold = new();
 
     public GatewayMetrics(IMeterFactory meters, ConnectionRegistry registry, Microsoft.Extensions.Options.IOptions<TelemetryOptions> options)
     {
@@ -42,13 +45,39 @@ public sealed class GatewayMetrics : IDisposable
     /// <summary>Called once when an upgraded tunnel ends, before its slot is released.</summary>
     public void TunnelEnded(Tunnel tunnel)
     {
-        var end = TunnelEnd.Of(tunnel);
-        var route = new KeyValuePair<string, object?>("route", tunnel.RouteId);
-        var code = end.Code?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none";
-        _closes.Add(1, route, new("initiator", end.Initiator), new("reason", end.Reason), new("code", code));
-        _duration.Record((DateTimeOffset.UtcNow - tunnel.Started).TotalSeconds, route, new("reason", end.Reason));
-        Add(tunnel.RouteId, ToBackend, tunnel.Backend);
-        Add(tunnel.RouteId, ToClient, tunnel.Client);
+        // Folded first: a tunnel that leaves the registry unfolded would take its traffic off the counters.
+        lock (_fold)
+        {
+            if (tunnel.MarkFolded())
+            {
+                Add(tunnel.RouteId, ToBackend, tunnel.Backend);
+                Add(tunnel.RouteId, ToClient, tunnel.Client);
+            }
+        }
+
+        if (tunnel.IsFramed)
+        {
+            var end = TunnelEnd.Of(tunnel);
+            var route = new KeyValuePair<string, object?>("route", tunnel.RouteId);
+            _closes.Add(1, route, new("initiator", end.Initiator), new("reason", end.Reason), new("code", CloseCodes.Label(end.Code)));
+            _duration.Record((DateTimeOffset.UtcNow - tunnel.Started).TotalSeconds, route, new("reason", end.Reason));
+        }
+    }
+
+    /// <summary>Drops the totals of routes gone from the config (their series end; nothing is left to count).</summary>
+    public void RetainRoutes(IReadOnlySet<string> routeIds)
+    {
+        lock (_fold)
+        {
+            var live = _registry.Tunnels.Select(t => t.RouteId).ToHashSet(StringComparer.Ordinal);
+            foreach (var key in _ended.Keys)
+            {
+                if (!routeIds.Contains(key.Route) && !live.Contains(key.Route))
+                {
+                    _ended.TryRemove(key, out _);
+                }
+            }
+        }
     }
 
     private const string ToBackend = "to_backend";
@@ -62,8 +91,8 @@ public sealed class GatewayMetrics : IDisposable
         }
 
         var totals = _ended.GetOrAdd((route, direction), static _ => new Totals());
-        Interlocked.Add(ref totals.Messages, side.Outgoing.Messages);
-        Interlocked.Add(ref totals.Bytes, side.Outgoing.Bytes);
+        totals.Messages += side.Outgoing.Messages;
+        totals.Bytes += side.Outgoing.Bytes;
     }
 
     private IEnumerable<Measurement<long>> ObserveOpen() => _registry.Tunnels
@@ -74,21 +103,29 @@ public sealed class GatewayMetrics : IDisposable
     private IEnumerable<Measurement<long>> ObserveTraffic(bool messages)
     {
         var sums = new Dictionary<(string, string), long>();
-        foreach (var ((route, direction), totals) in _ended)
+        lock (_fold)
         {
-            sums[(route, direction)] = messages ? Volatile.Read(ref totals.Messages) : Volatile.Read(ref totals.Bytes);
-        }
-
-        foreach (var tunnel in _registry.Tunnels)
-        {
-            if (tunnel.Backend is { } backend)
+            foreach (var ((route, direction), totals) in _ended)
             {
-                sums[(tunnel.RouteId, ToBackend)] = sums.GetValueOrDefault((tunnel.RouteId, ToBackend)) + (messages ? backend.Outgoing.Messages : backend.Outgoing.Bytes);
+                sums[(route, direction)] = messages ? totals.Messages : totals.Bytes;
             }
 
-            if (tunnel.Client is { } client)
+            foreach (var tunnel in _registry.Tunnels)
             {
-                sums[(tunnel.RouteId, ToClient)] = sums.GetValueOrDefault((tunnel.RouteId, ToClient)) + (messages ? client.Outgoing.Messages : client.Outgoing.Bytes);
+                if (tunnel.IsFolded)
+                {
+                    continue;
+                }
+
+                if (tunnel.Backend is { } backend)
+                {
+                    sums[(tunnel.RouteId, ToBackend)] = sums.GetValueOrDefault((tunnel.RouteId, ToBackend)) + (messages ? backend.Outgoing.Messages : backend.Outgoing.Bytes);
+                }
+
+                if (tunnel.Client is { } client)
+                {
+                    sums[(tunnel.RouteId, ToClient)] = sums.GetValueOrDefault((tunnel.RouteId, ToClient)) + (messages ? client.Outgoing.Messages : client.Outgoing.Bytes);
+                }
             }
         }
 

@@ -6,8 +6,21 @@ namespace Sockway.Gateway.Telemetry;
 /// <summary>Who ended a tunnel, why, and with which Close code: the labels of sockway.websocket.closes.</summary>
 public readonly record struct TunnelEnd(string Initiator, string Reason, int? Code)
 {
+    public const string Graceful = "graceful";
+    public const string ProtocolError = "protocol_error";
+
     public static TunnelEnd Of(Tunnel tunnel)
     {
+        if (tunnel.Violation != FrameViolation.None)
+        {
+            return new(tunnel.ViolationByClient ? "client" : "backend", ProtocolError, 1002);
+        }
+
+        if (tunnel.Fault is not null)
+        {
+            return new("gateway", "error", null);
+        }
+
         if (tunnel.ClosedBy is { } gateway)
         {
             return gateway switch
@@ -26,14 +39,18 @@ public readonly record struct TunnelEnd(string Initiator, string Reason, int? Co
         var backendClosed = fromBackend?.SawClose == true;
         if (clientClosed && (!backendClosed || fromClient!.CloseSeenAt <= fromBackend!.CloseSeenAt))
         {
-            return new("client", "graceful", fromClient!.CloseCode);
+            return PeerClosed("client", fromClient!);
         }
 
         if (backendClosed)
         {
-            return new("backend", "graceful", fromBackend!.CloseCode);
+            return PeerClosed("backend", fromBackend!);
         }
 
         return new(tunnel.ClientEndedFirst ? "client" : "backend", "abnormal", null);
     }
+
+    /// <summary>A code that must never be sent (RFC 6455 §7.4.1, §7.4.2) is the peer's protocol error, not a graceful close.</summary>
+    private static TunnelEnd PeerClosed(string initiator, FrameTracker tracker) =>
+        new(initiator, tracker.CloseCodeOnWire && !CloseCodes.IsSendable(tracker.CloseCode!.Value) ? ProtocolError : Graceful, tracker.CloseCode);
 }
