@@ -68,7 +68,7 @@ public static class SockwayCli
         }
 
         var failure = StartupFailure.From(cause);
-        await error.WriteLineAsync($"sockway: {failure.Message}");
+        await error.WriteLineAsync($"sockway: {failure.Message.ReplaceLineEndings(" ")}");
         if (run.Verbose)
         {
             await error.WriteLineAsync(cause.ToString());

@@ -23,7 +23,7 @@ public static class SockwayCommandLine
             root.Options.Add(s.Option);
         }
 
-        var verbose = new Option<bool>(VerboseSwitch) { Description = "On a start-up failure, print the whole exception." };
+        var verbose = new Option<string>(VerboseSwitch) { Arity = ArgumentArity.ZeroOrOne };
         root.Options.Add(verbose);
         var result = root.Parse(rest, new ParserConfiguration { ResponseFileTokenReplacer = null });
         if (result.GetResult(root.Options.OfType<HelpOption>().Single()) is not null)
@@ -31,12 +31,20 @@ public static class SockwayCommandLine
             return new CommandLineRequest.ShowHelp();
         }
 
-        if (result.GetResult(root.Options.OfType<VersionOption>().Single()) is not null && result.Errors.Count == 0 && keys.Count == 0)
+        // --version alone: its action hides other parse errors, so "--version --bogus" is checked here.
+        if (result.GetResult(root.Options.OfType<VersionOption>().Single()) is not null)
         {
-            return new CommandLineRequest.ShowVersion();
+            return rest is ["--version"] && keys.Count == 0 && errors.Count == 0
+                ? new CommandLineRequest.ShowVersion()
+                : new CommandLineRequest.Invalid([$"--version takes no other arguments (got {string.Join(' ', args)})"]);
         }
 
         errors.AddRange(result.Errors.Select(e => WithSuggestion(e.Message, switches)));
+        if (errors.Count > 0)
+        {
+            return new CommandLineRequest.Invalid(errors.Distinct().ToList());
+        }
+
         var configuration = new List<string>();
         foreach (var s in switches.Where(s => result.GetResult(s.Option) is { Implicit: false }))
         {
@@ -49,9 +57,15 @@ public static class SockwayCommandLine
             configuration.Add($"--{s.ConfigurationKey}={value}");
         }
 
+        var verboseValue = result.GetResult(verbose) is null ? "false" : result.GetValue(verbose) is { Length: > 0 } v ? v : "true";
+        if (SwitchKind.Flag.Check(verboseValue) is { } verboseProblem)
+        {
+            errors.Add($"{VerboseSwitch}: '{verboseValue}' {verboseProblem}");
+        }
+
         return errors.Count > 0
             ? new CommandLineRequest.Invalid(errors.Distinct().ToList())
-            : new CommandLineRequest.Run([.. configuration, .. keys], result.GetValue(verbose));
+            : new CommandLineRequest.Run([.. configuration, .. keys], bool.Parse(verboseValue));
     }
 
     /// <summary>The switches in help order: by group, then as listed.</summary>
