@@ -24,6 +24,8 @@ public sealed class LoggingTests(ITestOutputHelper output)
         // The shipped appsettings.json decides, as in production: the test host's own "Warning" is put back to Information.
         await using var sockway = await SockwayHost.StartAsync(routes.Path, false, s => s.AddSingleton<ILoggerProvider>(log), "--Logging:LogLevel:Default", "Information");
         await sockway.WaitForRouteAsync("default/echo", 1);
+        // Start-up's own lines (route status, the config summary) end with the summary; count from there.
+        await Eventually.TrueAsync(() => log.Entries.Any(e => e.Message.StartsWith("Config applied", StringComparison.Ordinal)));
         log.Clear();
 
         using var http = new HttpClient();
@@ -63,6 +65,22 @@ public sealed class LoggingTests(ITestOutputHelper output)
         var applied = await Eventually.ValueAsync(() => log.Entries.LastOrDefault(e => e.Message.StartsWith("Config applied", StringComparison.Ordinal)).Message);
         Assert.Contains("2 route(s) serving", applied);
         Assert.Contains(" 2 ready endpoint(s)", applied);
+    }
+
+    [Fact]
+    public async Task Log_level_sets_the_level_of_sockways_own_lines()
+    {
+        var log = new CapturingLoggerProvider();
+        using var routes = new RouteDirectory();
+        routes.Write("echo.yaml", Manifests.Join(Manifests.Route("a", "/a", "echo"), Manifests.Service("echo")) + Manifests.Slices("echo", [1001]));
+
+        await using var sockway = await SockwayHost.StartAsync(routes.Path, false, s => s.AddSingleton<ILoggerProvider>(log),
+            "--Logging:LogLevel:Default", "Information", "--log-level", "Warning");
+        await sockway.WaitForRouteAsync("default/a", 1);
+
+        // Information from Sockway's categories is gone; the host's own lifetime lines are not Sockway's and stay.
+        Assert.DoesNotContain(log.Entries, e => e.Category.StartsWith("Sockway", StringComparison.Ordinal) && e.Level < LogLevel.Warning);
+        Assert.Contains(log.Entries, e => e.Category == "Microsoft.Hosting.Lifetime");
     }
 
     [Theory]
