@@ -8,5 +8,4 @@ if (Environment.GetEnvironmentVariable(InlineCompletions) is null)
     Environment.SetEnvironmentVariable(InlineCompletions, "1");
 }
 
-var app = SockwayApp.Build(args);
-await app.RunAsync();
+return await SockwayCli.RunAsync(args, Console.Out, Console.Error);

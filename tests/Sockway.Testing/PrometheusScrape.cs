@@ -39,6 +39,12 @@ public sealed partial class PrometheusScrape
         .Where(s => s.Name == name && labels.All(l => s.Labels.TryGetValue(l.Key, out var v) && v == l.Value))
         .Sum(s => s.Value);
 
+    /// <summary>The samples of <paramref name="name"/> whose labels include all of <paramref name="labels"/> (a 0-valued series counts).</summary>
+    public IReadOnlyList<double> Values(string name, params (string Key, string Value)[] labels) => _samples
+        .Where(s => s.Name == name && labels.All(l => s.Labels.TryGetValue(l.Key, out var v) && v == l.Value))
+        .Select(s => s.Value)
+        .ToList();
+
     /// <summary>Scrapes until <paramref name="condition"/> holds (the exporter caches scrapes briefly), or gives up.</summary>
     public static async Task<PrometheusScrape> WaitForAsync(Uri management, Func<PrometheusScrape, bool> condition, int seconds = 10)
     {

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Sockway.Controller.Sources.Files;
 using Sockway.Controller.Status;
@@ -16,6 +17,16 @@ internal static class ManagementEndpoints
 {
     public static void Map(IApplicationBuilder app)
     {
+        // Probes and scrapes are not proxied traffic: keep them out of http.server.* so those describe the proxy alone.
+        app.Use((context, next) =>
+        {
+            if (context.Features.Get<IHttpMetricsTagsFeature>() is { } metrics)
+            {
+                metrics.MetricsDisabled = true;
+            }
+
+            return next(context);
+        });
         // GET /metrics: the Prometheus scrape endpoint (OpenTelemetry's exporter), on this port only.
         app.UseOpenTelemetryPrometheusScrapingEndpoint();
         app.Run(HandleAsync);

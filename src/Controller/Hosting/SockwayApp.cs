@@ -42,13 +42,18 @@ public static class SockwayApp
         ["--lease-name"] = LeaderElectionOptions.Section + ":LeaseName",
         ["--lease-namespace"] = LeaderElectionOptions.Section + ":LeaseNamespace",
         ["--trusted-proxies"] = Sockway.Gateway.Hosting.GatewayOptions.Section + ":TrustedProxies",
+        ["--log-format"] = "Logging:Console:FormatterName",
+        ["--log-level"] = "Logging:LogLevel:Sockway",
+        ["--otel-console"] = TelemetryRegistration.ConsoleExporterKey,
     };
 
     /// <param name="configureServices">Runs first, so its registrations win over TryAdd defaults (tests swap the clock).</param>
     public static WebApplication Build(string[] args, Action<IServiceCollection>? configureServices = null)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args });
+        ShippedDefaults.Add(builder.Configuration);
         builder.Configuration.AddCommandLine(args, SwitchMappings);
+        ShippedDefaults.AddLogging(builder.Logging, builder.Configuration);
         var services = builder.Services;
         configureServices?.Invoke(services);
 

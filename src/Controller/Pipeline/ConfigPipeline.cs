@@ -76,7 +76,8 @@ public sealed partial class ConfigPipeline : BackgroundService
         var outcomes = rejected.Count == 0 ? result.Routes : result.Routes.Select(o => MarkRejected(o, rejected)).ToList();
         _statuses.Update(outcomes);
         StatusesChanged?.Invoke(outcomes);
-        var endpoints = result.Config.Routes.Sum(r => r.Endpoints.Count(e => e.Ready));
+        // Distinct backends: two routes to one Service share its endpoints.
+        var endpoints = result.Config.Routes.SelectMany(r => r.Endpoints.Where(e => e.Ready).Select(e => e.Key)).Distinct(StringComparer.Ordinal).Count();
         _metrics.Applied(Stopwatch.GetElapsedTime(started), publishedAt);
         activity?.SetTag("sockway.routes", result.Config.Routes.Count);
         activity?.SetTag("sockway.rejected", rejected.Count);

@@ -9,7 +9,8 @@ namespace Sockway.Controller.Telemetry;
 
 /// <summary>
 /// The control plane's metrics: config applies (count, duration, failures, last success, sync lag), routes by
-/// readiness, and — in Kubernetes mode — the health of each watch.
+/// readiness, and — in Kubernetes mode — the health of each watch (labels: watch = the resource's plural, e.g.
+/// "endpointslices"; namespace = the watched namespace, empty for all).
 /// </summary>
 public sealed class ControllerMetrics
 {
@@ -28,10 +29,10 @@ public sealed class ControllerMetrics
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5] });
         _syncLag = meter.CreateHistogram<double>("sockway.config.sync.lag", "s", "Time from a change seen by the source to it being served.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] });
-        meter.CreateObservableGauge("sockway.config.last_success", () => Volatile.Read(ref _lastSuccessUnixMs) / 1000.0, "s",
+        meter.CreateObservableGauge("sockway.config.last_success_timestamp", () => Volatile.Read(ref _lastSuccessUnixMs) / 1000.0, "s",
             "Unix time of the last successful config apply (0 before the first).");
         meter.CreateObservableGauge("sockway.routes", ObserveRoutes, "{route}", "Routes by state (ready, not_ready, rejected).");
-        meter.CreateObservableCounter("sockway.controller.watch.reconnects", () => ObserveWatches(i => i.Reconnects), "{reconnect}", "Watches restarted after the first.");
+        meter.CreateObservableCounter("sockway.controller.watch.reconnects", () => ObserveWatches(i => i.Reconnects), "{reconnect}", "Watch attempts after the first: server-closed watches, and every retry after a failure (before the first sync too).");
         meter.CreateObservableCounter("sockway.controller.watch.relists", () => ObserveWatches(i => i.Relists), "{relist}", "Full re-lists (expired resourceVersion, 410 Gone).");
         meter.CreateObservableCounter("sockway.controller.watch.malformed_objects", () => ObserveWatches(i => i.MalformedObjects), "{object}", "Objects skipped because they could not be read.");
         meter.CreateObservableGauge("sockway.controller.watch.synced", () => ObserveWatches(i => i.HasSynced && i.ConsecutiveFailures == 0 ? 1 : 0), "1",
@@ -60,5 +61,5 @@ public sealed class ControllerMetrics
 
     private IEnumerable<Measurement<long>> ObserveWatches(Func<IInformer, long> read) =>
         (_services.GetService<KubernetesSource>()?.Informers ?? [])
-            .Select(i => new Measurement<long>(read(i), new KeyValuePair<string, object?>("watch", i.Name)));
+            .Select(i => new Measurement<long>(read(i), new KeyValuePair<string, object?>("watch", i.Resource), new KeyValuePair<string, object?>("namespace", i.Namespace ?? string.Empty)));
 }

@@ -33,7 +33,7 @@ internal sealed class TunnelLifetimeMiddleware(RequestDelegate next, ConnectionR
 
         var routeId = context.GetReverseProxyFeature().Route.Config.RouteId;
         // The span covers the handshake (request → 101 or rejection), not the hours the tunnel may live.
-        var activity = isWebSocket ? GatewayTelemetry.ActivitySource.StartActivity("websocket.upgrade") : null;
+        var activity = isWebSocket ? UpgradeSpan.Start() : null;
         activity?.SetTag("sockway.route", routeId);
         Tunnel? handedOff = null;
         try

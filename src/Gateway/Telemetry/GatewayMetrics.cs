@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using Sockway.Gateway.Configuration;
 using Sockway.Gateway.Connections;
 
 namespace Sockway.Gateway.Telemetry;
@@ -14,6 +15,7 @@ public sealed class GatewayMetrics : IDisposable
 {
     private readonly Meter _meter;
     private readonly ConnectionRegistry _registry;
+    private readonly GatewayConfigStore _served;
     private readonly Counter<long> _upgrades;
     private readonly Counter<long> _closes;
     private readonly Counter<long> _retries;
@@ -23,9 +25,10 @@ public sealed class GatewayMetrics : IDisposable
     // each tunnel either live or folded, never both or neither, so the traffic counters never go backwards.
     private readonly Lock _fold = new();
 
-    public GatewayMetrics(IMeterFactory meters, ConnectionRegistry registry, Microsoft.Extensions.Options.IOptions<TelemetryOptions> options)
+    public GatewayMetrics(IMeterFactory meters, ConnectionRegistry registry, GatewayConfigStore served, Microsoft.Extensions.Options.IOptions<TelemetryOptions> options)
     {
         _registry = registry;
+        _served = served;
         _meter = meters.Create(options.Value.MeterName);
         _upgrades = _meter.CreateCounter<long>("sockway.websocket.upgrades", "{upgrade}", "WebSocket upgrade attempts by outcome.");
         _closes = _meter.CreateCounter<long>("sockway.websocket.closes", "{close}", "Ended WebSocket tunnels by who closed them, why, and the Close code.");
@@ -35,6 +38,17 @@ public sealed class GatewayMetrics : IDisposable
         _meter.CreateObservableGauge("sockway.websocket.connections", ObserveOpen, "{connection}", "Open WebSocket tunnels by route and endpoint.");
         _meter.CreateObservableCounter("sockway.websocket.messages", () => ObserveTraffic(messages: true), "{message}", "WebSocket messages by route and direction.");
         _meter.CreateObservableCounter("sockway.websocket.bytes", () => ObserveTraffic(messages: false), "By", "WebSocket bytes by route and direction.");
+        served.Applied += SeedUpgrades;
+        SeedUpgrades(served.Current);
+    }
+
+    // A served route has an upgrade series from the start (0), so rates and "no traffic" panels read 0, not "No data".
+    private void SeedUpgrades(GatewayConfig config)
+    {
+        foreach (var route in config.Routes)
+        {
+            _upgrades.Add(0, new KeyValuePair<string, object?>("route", route.Id), new KeyValuePair<string, object?>("outcome", UpgradeOutcome.Success));
+        }
     }
 
     public void UpgradeAttempted(string route, string outcome) =>
@@ -95,14 +109,36 @@ public sealed class GatewayMetrics : IDisposable
         totals.Bytes += side.Outgoing.Bytes;
     }
 
-    private IEnumerable<Measurement<long>> ObserveOpen() => _registry.Tunnels
-        .Where(t => t.IsUpgraded)
-        .GroupBy(t => (t.RouteId, t.EndpointKey))
-        .Select(g => new Measurement<long>(g.Count(), new("route", g.Key.RouteId), new("endpoint", g.Key.EndpointKey)));
+    // Every ready endpoint of every served route reports, holding 0 or more: an empty endpoint is what a balance
+    // spread (max/mean) must see after a scale-up. Endpoints no longer served report while tunnels remain on them.
+    private IEnumerable<Measurement<long>> ObserveOpen()
+    {
+        var open = new Dictionary<(string Route, string Endpoint), long>();
+        foreach (var route in _served.Current.Routes)
+        {
+            foreach (var endpoint in route.Endpoints.Where(e => e.Ready))
+            {
+                open[(route.Id, endpoint.Key)] = 0;
+            }
+        }
+
+        foreach (var tunnel in _registry.Tunnels.Where(t => t.IsUpgraded))
+        {
+            open[(tunnel.RouteId, tunnel.EndpointKey)] = open.GetValueOrDefault((tunnel.RouteId, tunnel.EndpointKey)) + 1;
+        }
+
+        return open.Select(o => new Measurement<long>(o.Value, new("route", o.Key.Route), new("endpoint", o.Key.Endpoint)));
+    }
 
     private IEnumerable<Measurement<long>> ObserveTraffic(bool messages)
     {
         var sums = new Dictionary<(string, string), long>();
+        foreach (var route in _served.Current.Routes)
+        {
+            sums[(route.Id, ToBackend)] = 0;
+            sums[(route.Id, ToClient)] = 0;
+        }
+
         lock (_fold)
         {
             foreach (var ((route, direction), totals) in _ended)
@@ -132,7 +168,11 @@ public sealed class GatewayMetrics : IDisposable
         return sums.Select(s => new Measurement<long>(s.Value, new("route", s.Key.Item1), new("direction", s.Key.Item2)));
     }
 
-    public void Dispose() => _meter.Dispose();
+    public void Dispose()
+    {
+        _served.Applied -= SeedUpgrades;
+        _meter.Dispose();
+    }
 
     private sealed class Totals
     {

@@ -97,7 +97,7 @@ public sealed class MetricsTests
 
         Assert.True(scrape.Sum("sockway_config_applies_total", ("result", "success")) >= 2);
         Assert.Equal(0, scrape.Sum("sockway_config_applies_total", ("result", "failure")));
-        Assert.InRange(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0 - scrape.Sum("sockway_config_last_success_seconds"), 0, 60);
+        Assert.InRange(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0 - scrape.Sum("sockway_config_last_success_timestamp_seconds"), 0, 60);
         Assert.Equal(1, scrape.Sum("sockway_routes", ("state", "ready")));
     }
 

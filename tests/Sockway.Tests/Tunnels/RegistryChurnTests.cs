@@ -22,7 +22,9 @@ public sealed class RegistryChurnTests
         var registry = new ConnectionRegistry(new TunnelOptions(), TimeProvider.System);
         await using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
         var meterName = $"churn-{Guid.NewGuid():N}";
-        using var metrics = new GatewayMetrics(services.GetRequiredService<IMeterFactory>(), registry, Options.Create(new TelemetryOptions { MeterName = meterName }));
+        // Nothing is ever served by this store: only the registry's own churn can make series here.
+        var served = new GatewayConfigStore(new NoValidation(), new RouteTable(), NullLogger<GatewayConfigStore>.Instance);
+        using var metrics = new GatewayMetrics(services.GetRequiredService<IMeterFactory>(), registry, served, Options.Create(new TelemetryOptions { MeterName = meterName }));
         var scheduler = new DrainScheduler(TimeProvider.System, Options.Create(new TunnelOptions()), NullLogger<DrainScheduler>.Instance);
         var drainer = new EndpointDrainer(registry, scheduler, TimeProvider.System, Options.Create(new DrainOptions()), NullLogger<EndpointDrainer>.Instance);
         using var series = new SeriesCounter(meterName);
@@ -189,5 +191,12 @@ public sealed class RegistryChurnTests
         }
 
         public void Dispose() => _listener.Dispose();
+    }
+
+    private sealed class NoValidation : Yarp.ReverseProxy.Configuration.IConfigValidator
+    {
+        public ValueTask<IList<Exception>> ValidateRouteAsync(Yarp.ReverseProxy.Configuration.RouteConfig route) => new(new List<Exception>());
+
+        public ValueTask<IList<Exception>> ValidateClusterAsync(Yarp.ReverseProxy.Configuration.ClusterConfig cluster) => new(new List<Exception>());
     }
 }

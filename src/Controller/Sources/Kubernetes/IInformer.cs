@@ -6,6 +6,12 @@ public interface IInformer
     /// <summary>The resource and scope, e.g. "endpointslices.discovery.k8s.io in all namespaces".</summary>
     string Name { get; }
 
+    /// <summary>The resource's plural, e.g. "endpointslices" (the watch label of the metrics).</summary>
+    string Resource { get; }
+
+    /// <summary>The watched namespace; null for all.</summary>
+    string? Namespace { get; }
+
     InformerSyncState State { get; }
 
     /// <summary>True once the initial list completed; stays true while reconnecting (the cache keeps serving).</summary>
@@ -14,7 +20,7 @@ public interface IInformer
     /// <summary>Objects in the cache.</summary>
     int Count { get; }
 
-    /// <summary>Watches started after the first one: server-closed watches and recoveries from errors.</summary>
+    /// <summary>Attempts after the first: server-closed watches and each retry after an error, from the first attempt on.</summary>
     long Reconnects { get; }
 
     /// <summary>Full lists after the first one (resourceVersion expired, 410 Gone).</summary>

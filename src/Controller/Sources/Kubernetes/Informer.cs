@@ -51,6 +51,10 @@ public sealed class Informer<T> : IInformer
 
     public string Name { get; }
 
+    public string Resource => _type.Plural;
+
+    public string? Namespace => _namespace;
+
     public InformerSyncState State => _state;
 
     public bool HasSynced => Volatile.Read(ref _listedOnce);
@@ -114,17 +118,18 @@ public sealed class Informer<T> : IInformer
         {
             try
             {
-                if (_resourceVersion is null)
-                {
-                    await ListAsync(cancellationToken);
-                }
-
+                // Every attempt after the first counts, so failures before the first sync show up too.
                 if (_watchedOnce)
                 {
                     Interlocked.Increment(ref _reconnects);
                 }
 
                 _watchedOnce = true;
+                if (_resourceVersion is null)
+                {
+                    await ListAsync(cancellationToken);
+                }
+
                 if (await WatchAsync(cancellationToken) == WatchEnd.Expired)
                 {
                     InformerLog.Expired(_logger, Name);

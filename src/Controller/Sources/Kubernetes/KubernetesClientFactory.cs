@@ -1,5 +1,6 @@
 using k8s;
 using k8s.Exceptions;
+using Sockway.Controller.Hosting;
 
 namespace Sockway.Controller.Sources.Kubernetes;
 
@@ -12,11 +13,12 @@ public static class KubernetesClientFactory
         {
             return new k8s.Kubernetes(BuildConfiguration(options));
         }
-        catch (KubeConfigException ex)
+        catch (Exception ex) when (ex is KubeConfigException or YamlDotNet.Core.YamlException or IOException or UnauthorizedAccessException)
         {
-            throw new InvalidOperationException(
+            throw new SockwayStartupException(
                 "Kubernetes mode (the default without --routes) found no cluster: not running in a pod, and no usable kubeconfig " +
-                $"(--kubeconfig, KUBECONFIG or ~/.kube/config): {ex.Message}. Pass --routes <directory> for standalone mode.", ex);
+                $"(--kubeconfig, KUBECONFIG or ~/.kube/config): {ex.Message.ReplaceLineEndings(" ").TrimEnd('.')}. Pass --routes <directory> for standalone mode.",
+                ExitCodes.Kubernetes, ex);
         }
     }
 

@@ -1,0 +1,15 @@
+namespace Sockway.Controller.Hosting.Cli;
+
+/// <summary>What the command line asks for.</summary>
+public abstract record CommandLineRequest
+{
+    /// <summary>Start Sockway with these configuration arguments (--Section:Key=value, read by ASP.NET Core configuration).</summary>
+    public sealed record Run(IReadOnlyList<string> ConfigurationArgs, bool Verbose) : CommandLineRequest;
+
+    public sealed record ShowHelp : CommandLineRequest;
+
+    public sealed record ShowVersion : CommandLineRequest;
+
+    /// <summary>The command line is wrong; each error names the option or token.</summary>
+    public sealed record Invalid(IReadOnlyList<string> Errors) : CommandLineRequest;
+}
