@@ -8,5 +8,15 @@ if (Environment.GetEnvironmentVariable(InlineCompletions) is null)
     Environment.SetEnvironmentVariable(InlineCompletions, "1");
 }
 
-var app = SockwayApp.Build(args);
-await app.RunAsync();
+try
+{
+    await SockwayApp.Build(args).RunAsync();
+}
+catch (Microsoft.Extensions.Options.OptionsValidationException ex)
+{
+    // A setting that cannot work (a routes directory that is not there, say): one line, and a supervisor sees a failure.
+    await Console.Error.WriteLineAsync("sockway: " + string.Join("; ", ex.Failures));
+    return 2;
+}
+
+return 0;

@@ -5,7 +5,11 @@ using Sockway.Gateway.Configuration;
 namespace Sockway.Controller.Translation;
 
 /// <summary>The outcome of resolving a route's backend Service and port to endpoints.</summary>
-internal sealed record BackendResolution(IReadOnlyList<GatewayEndpoint> Endpoints, RouteCondition? Failure);
+internal sealed record BackendResolution(IReadOnlyList<GatewayEndpoint> Endpoints, RouteCondition? Failure)
+{
+    /// <summary>Addresses and ports the slices hold that cannot be dialled (reported on the route, never served).</summary>
+    public IReadOnlyList<string> Skipped { get; init; } = [];
+}
 
 /// <summary>Resolves Service + port to endpoint addresses through EndpointSlices, as kube-proxy would.</summary>
 internal static class BackendResolver
@@ -28,11 +32,18 @@ internal static class BackendResolver
         }
 
         var endpoints = new Dictionary<string, GatewayEndpoint>(StringComparer.Ordinal);
+        var skipped = new List<string>();
         foreach (var slice in index.SlicesFor(ns, route.ServiceName))
         {
             var port = slice.Ports?.FirstOrDefault(p => (p.Name ?? string.Empty) == (servicePort.Name ?? string.Empty))?.Port;
-            if (port is null or < 1 or > 65535)
+            if (port is null)
             {
+                continue;
+            }
+
+            if (!EndpointSliceValidator.IsPort(port.Value))
+            {
+                skipped.Add($"EndpointSlice {ns}/{slice.Metadata.Name} port {port} is outside 1-65535");
                 continue;
             }
 
@@ -50,6 +61,12 @@ internal static class BackendResolver
 
                 foreach (var address in endpoint.Addresses ?? [])
                 {
+                    if (EndpointSliceValidator.AddressProblem(address, slice.AddressType) is { } problem)
+                    {
+                        skipped.Add($"EndpointSlice {ns}/{slice.Metadata.Name}: {problem}");
+                        continue;
+                    }
+
                     var candidate = new GatewayEndpoint(address, port.Value, ready && !terminating);
                     // The same address in two slices (mid-migration) counts once; ready wins.
                     if (!endpoints.TryGetValue(candidate.Key, out var existing) || (!existing.Ready && candidate.Ready))
@@ -60,7 +77,7 @@ internal static class BackendResolver
             }
         }
 
-        return new BackendResolution(endpoints.Values.OrderBy(e => e.Key, StringComparer.Ordinal).ToList(), null);
+        return new BackendResolution(endpoints.Values.OrderBy(e => e.Key, StringComparer.Ordinal).ToList(), null) { Skipped = skipped };
     }
 
     private static V1ServicePort? FindServicePort(V1Service service, IntOrString port)

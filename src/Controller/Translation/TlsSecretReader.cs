@@ -1,0 +1,81 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using k8s.Models;
+using Sockway.Controller.Api.V1Alpha1;
+
+namespace Sockway.Controller.Translation;
+
+/// <summary>A TLS Secret's certificate and key, checked; or the condition that says which key is wrong.</summary>
+internal sealed record TlsSecretContents(string? CertificatePem, string? KeyPem, RouteCondition? Failure, string? Warning);
+
+/// <summary>
+/// Checks a route's TLS Secret the way the handshake will use it: the type, PEM that parses under tls.crt, a private
+/// key under tls.key that matches the certificate, and (warning only) the validity period. Pure: the time is passed in.
+/// </summary>
+internal static class TlsSecretReader
+{
+    public const string TlsType = "kubernetes.io/tls";
+    public const string CertificateKey = "tls.crt";
+    public const string PrivateKeyKey = "tls.key";
+
+    public static TlsSecretContents Read(V1Secret secret, DateTimeOffset? now)
+    {
+        var id = $"{SnapshotIndex.NamespaceOf(secret.Metadata)}/{secret.Metadata.Name}";
+        // An API server defaults a missing type to Opaque; files may leave it out and still mean TLS.
+        if (secret.Type is { Length: > 0 } type && type != TlsType)
+        {
+            return Invalid($"Secret {id} is of type '{type}'; a route's tls.secretName must name a Secret of type {TlsType}");
+        }
+
+        var certificatePem = Value(secret, CertificateKey);
+        var keyPem = Value(secret, PrivateKeyKey);
+        if (certificatePem is null || keyPem is null)
+        {
+            return Invalid($"Secret {id} has no {(certificatePem is null ? CertificateKey : PrivateKeyKey)} key");
+        }
+
+        X509Certificate2 certificate;
+        try
+        {
+            certificate = X509Certificate2.CreateFromPem(certificatePem);
+        }
+        catch (Exception ex) when (ex is CryptographicException or ArgumentException)
+        {
+            return Invalid($"Secret {id}: {CertificateKey} is not a PEM certificate ({ex.Message})");
+        }
+
+        using (certificate)
+        {
+            try
+            {
+                using var withKey = X509Certificate2.CreateFromPem(certificatePem, keyPem);
+            }
+            catch (Exception ex) when (ex is CryptographicException or ArgumentException)
+            {
+                return Invalid($"Secret {id}: {PrivateKeyKey} is not a PEM private key matching the certificate in {CertificateKey} ({ex.Message})");
+            }
+
+            string? warning = null;
+            if (now is { } at && (certificate.NotAfter.ToUniversalTime() < at.UtcDateTime || certificate.NotBefore.ToUniversalTime() > at.UtcDateTime))
+            {
+                warning = $"Secret {id}: the certificate in {CertificateKey} is valid only from {certificate.NotBefore.ToUniversalTime():u} to {certificate.NotAfter.ToUniversalTime():u}; clients will reject it";
+            }
+
+            return new TlsSecretContents(certificatePem, keyPem, null, warning);
+        }
+    }
+
+    private static TlsSecretContents Invalid(string message) =>
+        new(null, null, new RouteCondition(RouteConditions.ResolvedRefs, false, RouteConditions.Reasons.InvalidSecret, message), null);
+
+    private static string? Value(V1Secret secret, string name)
+    {
+        if (secret.Data?.TryGetValue(name, out var bytes) == true && bytes is not null)
+        {
+            return Encoding.UTF8.GetString(bytes);
+        }
+
+        return secret.StringData?.TryGetValue(name, out var text) == true ? text : null;
+    }
+}
