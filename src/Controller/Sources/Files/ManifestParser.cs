@@ -28,7 +28,7 @@ public sealed record ParsedManifest(IReadOnlyList<object> Objects, IReadOnlyList
 /// applies the checks the API server would (strict fields, WebSocketRoute schema rules). Never throws: whatever
 /// the input, each problem becomes a <see cref="ManifestError"/> and every good document still loads.
 /// </summary>
-public static class ManifestParser
+public static partial class ManifestParser
 {
     /// <summary>Larger files are refused unread: the API server limits an object to about 1.5 MB, too.</summary>
     public const int MaxFileBytes = 2 * 1024 * 1024;
@@ -83,6 +83,7 @@ public static class ManifestParser
             return;
         }
 
+        Type? model = null;
         try
         {
             var header = ReadHeader(document);
@@ -100,7 +101,7 @@ public static class ManifestParser
             }
 
             name = $"{header.Kind} {header.Namespace ?? "default"}/{header.Name ?? "(unnamed)"}";
-            if (!Kinds.ContainsKey($"{header.ApiVersion}/{header.Kind}"))
+            if (!Kinds.TryGetValue($"{header.ApiVersion}/{header.Kind}", out model))
             {
                 // A Deployment next to its Service is fine, but a typo ("WebSocketRout", "sockway.io/v2") must not pass unseen.
                 warnings.Add(new ManifestError(file, name, "kind", firstLine + (YamlFieldPath.LineOf(document, "kind") ?? 1) - 1,
@@ -119,11 +120,8 @@ public static class ManifestParser
         catch (YamlException ex)
         {
             var line = (int)ex.Start.Line;
-            var field = YamlFieldPath.At(document, line);
-            var problem = ex.InnerException?.Message ?? ex.Message;
-            var expected = TypeWords.Expected(problem) ?? TypeWords.Expected(ex.Message);
-            errors.Add(new ManifestError(file, name, field, firstLine + Math.Max(line, 1) - 1,
-                expected is null ? problem : $"expected {expected}, found {Found(document, line)}"));
+            var field = YamlFieldPath.At(document, line, (int)ex.Start.Column);
+            errors.Add(new ManifestError(file, name, field, firstLine + Math.Max(line, 1) - 1, Describe(ex, model, field, document)));
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -132,7 +130,21 @@ public static class ManifestParser
         }
     }
 
-    private static string Found(string document, int line)
+    // The loader's words are about .NET types; the user's are about YAML: "expected a list of strings, found 'a.test'".
+    private static string Describe(YamlException ex, Type? model, string? field, string document)
+    {
+        var problem = ex.InnerException?.Message ?? ex.Message;
+        var unknown = UnknownProperty().Match(problem);
+        if (unknown.Success)
+        {
+            return $"unknown field '{unknown.Groups["name"].Value}' (a typo, or a field of another kind or version?)";
+        }
+
+        var expected = (model is null ? null : TypeWords.ForField(model, field)) ?? TypeWords.Expected(problem) ?? TypeWords.Expected(ex.Message);
+        return expected is null ? problem : $"expected {expected}, found {Found(document, (int)ex.Start.Line, (int)ex.Start.Column)}";
+    }
+
+    private static string Found(string document, int line, int column)
     {
         var lines = document.Split('\n');
         if (line < 1 || line > lines.Length)
@@ -140,11 +152,21 @@ public static class ManifestParser
             return "a value of another type";
         }
 
-        var text = lines[line - 1].Trim();
-        var colon = text.IndexOf(": ", StringComparison.Ordinal);
-        var value = (colon >= 0 ? text[(colon + 2)..] : text.TrimStart('-', ' ')).Trim();
+        var text = lines[line - 1];
+        var start = Math.Clamp(column - 1, 0, text.Length);
+        var value = text[start..].Trim();
+        if (value.Length > 0 && value[0] is not ('[' or '{'))
+        {
+            var end = value.IndexOfAny([',', '}', ']']);
+            value = end > 0 ? value[..end] : value;
+        }
+
+        value = value.Trim().TrimStart('-', ' ');
         return value.Length == 0 ? "a nested block" : $"'{(value.Length > 60 ? value[..60] + "…" : value)}'";
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex("Property '(?<name>[^']+)' not found on type")]
+    private static partial System.Text.RegularExpressions.Regex UnknownProperty();
 
     private static Header? ReadHeader(string document)
     {
@@ -175,6 +197,20 @@ public static class ManifestParser
         }
 
         var problems = new List<string>();
+        if (item is IKubernetesObject<V1ObjectMeta> { Metadata: var metadata })
+        {
+            // What the API server checks of every object's name and namespace.
+            if (metadata.Name.Length > 253 || !ObjectName().IsMatch(metadata.Name))
+            {
+                problems.Add($"metadata.name: '{metadata.Name}' is not a valid object name (lower-case letters, digits, '-' and '.')");
+            }
+
+            if (metadata.NamespaceProperty is { } ns && (ns.Length > 63 || !NamespaceName().IsMatch(ns)))
+            {
+                problems.Add($"metadata.namespace: '{ns}' is not a valid namespace name (lower-case letters, digits and '-')");
+            }
+        }
+
         switch (item)
         {
             case WebSocketRoute route when validateRoutes:
@@ -224,4 +260,10 @@ public static class ManifestParser
             }
         }
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")]
+    private static partial System.Text.RegularExpressions.Regex ObjectName();
+
+    [System.Text.RegularExpressions.GeneratedRegex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")]
+    private static partial System.Text.RegularExpressions.Regex NamespaceName();
 }

@@ -8,6 +8,40 @@ namespace Sockway.Controller.Sources.Files;
 /// </summary>
 internal static partial class TypeWords
 {
+    /// <summary>What a field of a model expects ("spec.hosts" of WebSocketRoute: "a list of strings"), or null if unknown.</summary>
+    public static string? ForField(Type model, string? fieldPath)
+    {
+        if (fieldPath is null)
+        {
+            return null;
+        }
+
+        var type = model;
+        foreach (var segment in fieldPath.Split('.'))
+        {
+            var name = segment.Split('[')[0];
+            type = ElementOf(type);
+            var property = type.GetProperties().FirstOrDefault(p =>
+                (p.GetCustomAttributes(typeof(System.Text.Json.Serialization.JsonPropertyNameAttribute), true).FirstOrDefault() as System.Text.Json.Serialization.JsonPropertyNameAttribute)?.Name == name);
+            if (property is null)
+            {
+                return null;
+            }
+
+            // "hosts[0]" is an item of the list "hosts".
+            type = segment.Contains('[') ? ElementOf(property.PropertyType) : property.PropertyType;
+        }
+
+        return Describe(type.ToString());
+    }
+
+    // Inside a list, fields belong to its items.
+    private static Type ElementOf(Type type)
+    {
+        var list = type.IsGenericType && type.GetGenericArguments().Length == 1 && typeof(System.Collections.IEnumerable).IsAssignableFrom(type) && type != typeof(string);
+        return list ? type.GetGenericArguments()[0] : type;
+    }
+
     public static string? Expected(string message)
     {
         var match = TargetType().Match(message);
@@ -25,7 +59,7 @@ internal static partial class TypeWords
     private static string Describe(string type)
     {
         var element = Element().Match(type);
-        var name = type.Split("[[")[0];
+        var name = type.Split('[')[0];
         if (name.Contains("Dictionary", StringComparison.Ordinal))
         {
             return "a mapping of strings to strings (key: value)";
@@ -68,6 +102,6 @@ internal static partial class TypeWords
     [GeneratedRegex("to (type )?'(?<type>[^']+)'")]
     private static partial Regex TargetType();
 
-    [GeneratedRegex("\\[\\[(?<type>[^,\\]]+)")]
+    [GeneratedRegex("\\[\\[?(?<type>[^,\\]\\[]+)")]
     private static partial Regex Element();
 }

@@ -10,27 +10,48 @@ namespace Sockway.Controller.Sources.Files;
 /// </summary>
 internal static class YamlPrecheck
 {
-    public const int MaxAliases = 100;
+    /// <summary>Nodes a document may expand to through aliases (a real manifest has hundreds).</summary>
+    public const long MaxExpandedNodes = 10_000;
     public const int MaxDepth = 64;
 
     public static (int Line, string Problem)? Check(string document)
     {
         var parser = new Parser(new StringReader(document));
         var keys = new Stack<(HashSet<string>? Seen, bool ExpectKey)>();
-        var aliases = 0;
+        // Expanded node count, and the expanded size of each anchored node (an alias to it costs that much again).
+        long nodes = 0;
+        var sizes = new Dictionary<string, long>(StringComparer.Ordinal);
+        var open = new Stack<(string? Anchor, long StartNodes)>();
         try
         {
             while (parser.MoveNext())
             {
                 var current = parser.Current!;
                 var line = (int)current.Start.Line;
-                if (current is AnchorAlias && ++aliases > MaxAliases)
+                nodes += current switch
                 {
-                    return (line, $"more than {MaxAliases} YAML aliases (*name); refused, as a document built to expand without bound would be");
+                    AnchorAlias alias => sizes.GetValueOrDefault(alias.Value.Value, 1),
+                    Scalar or MappingStart or SequenceStart => 1,
+                    _ => 0,
+                };
+                if (nodes > MaxExpandedNodes)
+                {
+                    return (line, $"expands to more than {MaxExpandedNodes} nodes through YAML aliases (*name); refused, as a document built to exhaust memory would be");
+                }
+
+                if (current is Scalar { Anchor.IsEmpty: false } anchoredScalar)
+                {
+                    sizes[anchoredScalar.Anchor.Value] = 1;
                 }
 
                 if (current is MappingEnd or SequenceEnd)
                 {
+                    var (anchor, startNodes) = open.Pop();
+                    if (anchor is not null)
+                    {
+                        sizes[anchor] = nodes - startNodes + 1;
+                    }
+
                     keys.Pop();
                     Advance(keys);
                     continue;
@@ -49,6 +70,8 @@ internal static class YamlPrecheck
                     }
 
                     keys.Push((current is MappingStart ? new HashSet<string>(StringComparer.Ordinal) : null, true));
+                    var anchorName = (current as NodeEvent)!.Anchor;
+                    open.Push((anchorName.IsEmpty ? null : anchorName.Value, nodes));
                     continue;
                 }
 
