@@ -27,7 +27,7 @@ internal static class BackendResolver
         var servicePort = FindServicePort(service, route.ServicePort);
         if (servicePort is null)
         {
-            var known = string.Join(", ", service.Spec?.Ports?.Select(p => p.Name is { Length: > 0 } ? $"{p.Name}/{p.Port}" : p.Port.ToString()) ?? []);
+            var known = string.Join(", ", service.Spec?.Ports?.OfType<V1ServicePort>().Select(p => p.Name is { Length: > 0 } ? $"{p.Name}/{p.Port}" : p.Port.ToString()) ?? []);
             return Fail(RouteConditions.Reasons.PortNotFound, $"Service {ns}/{route.ServiceName} has no port '{route.ServicePort.Value}' (ports: {known})");
         }
 
@@ -35,7 +35,7 @@ internal static class BackendResolver
         var skipped = new List<string>();
         foreach (var slice in index.SlicesFor(ns, route.ServiceName))
         {
-            var port = slice.Ports?.FirstOrDefault(p => (p.Name ?? string.Empty) == (servicePort.Name ?? string.Empty))?.Port;
+            var port = slice.Ports?.OfType<Discoveryv1EndpointPort>().FirstOrDefault(p => (p.Name ?? string.Empty) == (servicePort.Name ?? string.Empty))?.Port;
             if (port is null)
             {
                 continue;
@@ -47,7 +47,7 @@ internal static class BackendResolver
                 continue;
             }
 
-            foreach (var endpoint in slice.Endpoints ?? [])
+            foreach (var endpoint in slice.Endpoints?.OfType<V1Endpoint>() ?? [])
             {
                 var conditions = endpoint.Conditions;
                 // Per the EndpointSlice API, a missing "ready" means ready; "serving" defaults to "ready".
@@ -82,7 +82,7 @@ internal static class BackendResolver
 
     private static V1ServicePort? FindServicePort(V1Service service, IntOrString port)
     {
-        var ports = service.Spec?.Ports ?? [];
+        var ports = service.Spec?.Ports?.OfType<V1ServicePort>() ?? [];
         return int.TryParse(port.Value, out var number)
             ? ports.FirstOrDefault(p => p.Port == number)
             : ports.FirstOrDefault(p => p.Name == port.Value);

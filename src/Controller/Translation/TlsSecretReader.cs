@@ -35,6 +35,43 @@ internal static class TlsSecretReader
             return Invalid($"Secret {id} has no {(certificatePem is null ? CertificateKey : PrivateKeyKey)} key");
         }
 
+        var (problem, notBefore, notAfter) = Check(certificatePem, keyPem);
+        if (problem is not null)
+        {
+            return Invalid($"Secret {id}: {problem}");
+        }
+
+        string? warning = null;
+        if (now is { } at && (notAfter < at.UtcDateTime || notBefore > at.UtcDateTime))
+        {
+            warning = $"Secret {id}: the certificate in {CertificateKey} is valid only from {notBefore:u} to {notAfter:u}; clients will reject it";
+        }
+
+        return new TlsSecretContents(certificatePem, keyPem, null, warning);
+    }
+
+    // Parsing a key pair costs milliseconds and every apply reads every TLS Secret: the answer for the same PEM text is
+    // remembered (a pure function's memo; bounded, and cleared whole when full).
+    private static (string? Problem, DateTime NotBefore, DateTime NotAfter) Check(string certificatePem, string keyPem)
+    {
+        if (Checked.TryGetValue((certificatePem, keyPem), out var known))
+        {
+            return known;
+        }
+
+        if (Checked.Count >= MaxRemembered)
+        {
+            Checked.Clear();
+        }
+
+        return Checked[(certificatePem, keyPem)] = Parse(certificatePem, keyPem);
+    }
+
+    private const int MaxRemembered = 4096;
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(string, string), (string?, DateTime, DateTime)> Checked = new();
+
+    private static (string? Problem, DateTime NotBefore, DateTime NotAfter) Parse(string certificatePem, string keyPem)
+    {
         X509Certificate2 certificate;
         try
         {
@@ -42,7 +79,7 @@ internal static class TlsSecretReader
         }
         catch (Exception ex) when (ex is CryptographicException or ArgumentException)
         {
-            return Invalid($"Secret {id}: {CertificateKey} is not a PEM certificate ({ex.Message})");
+            return ($"{CertificateKey} is not a PEM certificate ({ex.Message})", default, default);
         }
 
         using (certificate)
@@ -53,16 +90,10 @@ internal static class TlsSecretReader
             }
             catch (Exception ex) when (ex is CryptographicException or ArgumentException)
             {
-                return Invalid($"Secret {id}: {PrivateKeyKey} is not a PEM private key matching the certificate in {CertificateKey} ({ex.Message})");
+                return ($"{PrivateKeyKey} is not a PEM private key matching the certificate in {CertificateKey} ({ex.Message})", default, default);
             }
 
-            string? warning = null;
-            if (now is { } at && (certificate.NotAfter.ToUniversalTime() < at.UtcDateTime || certificate.NotBefore.ToUniversalTime() > at.UtcDateTime))
-            {
-                warning = $"Secret {id}: the certificate in {CertificateKey} is valid only from {certificate.NotBefore.ToUniversalTime():u} to {certificate.NotAfter.ToUniversalTime():u}; clients will reject it";
-            }
-
-            return new TlsSecretContents(certificatePem, keyPem, null, warning);
+            return (null, certificate.NotBefore.ToUniversalTime(), certificate.NotAfter.ToUniversalTime());
         }
     }
 

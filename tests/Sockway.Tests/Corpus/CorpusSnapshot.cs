@@ -23,6 +23,7 @@ public static class CorpusSnapshot
     public static ClusterSnapshot With(IReadOnlyList<object> caseObjects)
     {
         var good = ManifestParser.Parse(GoodFile, GoodManifests(8080)).Objects;
+        // (Parsed afresh each time: the translator must not depend on objects it was given before.)
         var earlier = new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc);
         var all = new List<object>();
         foreach (var (item, seen) in good.Select(o => (o, earlier)).Concat(caseObjects.Select(o => (o, earlier.AddSeconds(1)))))

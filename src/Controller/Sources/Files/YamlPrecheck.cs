@@ -88,10 +88,20 @@ internal static class YamlPrecheck
         catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or FormatException or OverflowException)
         {
             // YamlDotNet's scanner throws these for some malformed input (an unclosed flow mapping, say).
-            return ((int)(parser.Current?.Start.Line ?? 1), "not valid YAML: " + ex.Message);
+            return ((int)(parser.Current?.Start.Line ?? 1), "not valid YAML: " + Unclosed(document));
         }
 
         return null;
+    }
+
+    // YamlDotNet's own message here ("Operation is not valid due to the current state of the object") helps nobody.
+    private static string Unclosed(string document)
+    {
+        var braces = document.Count(c => c == '{') - document.Count(c => c == '}');
+        var brackets = document.Count(c => c == '[') - document.Count(c => c == ']');
+        return braces > 0 ? "a '{' flow mapping is not closed with '}'"
+            : brackets > 0 ? "a '[' flow list is not closed with ']'"
+            : "the document ends inside an unfinished value (an unclosed '{', '[' or quote?)";
     }
 
     // A finished value (scalar or collection) inside a mapping flips it between expecting a key and a value.
