@@ -51,9 +51,18 @@ internal static class ManagementEndpoints
             return Results.Text("draining for shutdown\n", statusCode: StatusCodes.Status503ServiceUnavailable);
         }
 
-        return services.GetRequiredService<GatewayConfigStore>().HasConfig
-            ? Results.Text("ready\n")
-            : Results.Text("waiting for the first complete config\n", statusCode: StatusCodes.Status503ServiceUnavailable);
+        if (!services.GetRequiredService<GatewayConfigStore>().HasConfig)
+        {
+            return Results.Text("waiting for the first complete config\n", statusCode: StatusCodes.Status503ServiceUnavailable);
+        }
+
+        // Still ready (the last good config serves), but say why the config may be behind the files.
+        var source = services.GetService<DirectorySource>();
+        return source?.DirectoryProblem is { } problem
+            ? Results.Text($"ready\nwarning: the routes directory cannot be read ({problem}); serving the last good config\n")
+            : source?.CurrentErrors.Count > 0
+                ? Results.Text($"ready\nwarning: {source.CurrentErrors.Count} manifest error(s); see /api/routes\n")
+                : Results.Text("ready\n");
     }
 
     private static IResult RouteStatus(IServiceProvider services) => Results.Json(new
@@ -66,5 +75,7 @@ internal static class ManagementEndpoints
             conditions = o.Conditions.Select(c => new { type = c.Type, status = c.Status ? "True" : "False", reason = c.Reason, message = c.Message }),
         }),
         manifestErrors = services.GetService<DirectorySource>()?.CurrentErrors.Select(e => e.ToString()) ?? [],
+        manifestWarnings = services.GetService<DirectorySource>()?.CurrentWarnings.Select(e => e.ToString()) ?? [],
+        sourceProblem = services.GetService<DirectorySource>()?.DirectoryProblem,
     });
 }

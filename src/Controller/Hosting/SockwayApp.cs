@@ -107,6 +107,9 @@ public static class SockwayApp
         });
 
         var app = builder.Build();
+        // Settings that cannot work fail here, before any listener opens, as one OptionsValidationException (Program
+        // prints it as one line) instead of a hosting failure logged with a stack trace.
+        app.Services.GetService<IStartupValidator>()?.Validate();
         // Management first and routing after it, so the proxy's routes are never matched on the management port.
         app.MapWhen(ListenerKind.IsManagement, ManagementEndpoints.Map);
         app.UseRouting();

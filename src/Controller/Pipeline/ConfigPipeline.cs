@@ -23,11 +23,13 @@ public sealed partial class ConfigPipeline : BackgroundService
     private readonly RouteStatusTable _statuses;
     private readonly PipelineOptions _options;
     private readonly ControllerMetrics _metrics;
+    private readonly TimeProvider _clock;
     private readonly ILogger<ConfigPipeline> _logger;
 
     public ConfigPipeline(SnapshotPublisher publisher, GatewayConfigStore gateway, RouteStatusTable statuses, IOptions<PipelineOptions> options,
-        ControllerMetrics metrics, ILogger<ConfigPipeline> logger)
+        ControllerMetrics metrics, TimeProvider clock, ILogger<ConfigPipeline> logger)
     {
+        _clock = clock;
         _metrics = metrics;
         _publisher = publisher;
         _gateway = gateway;
@@ -71,7 +73,7 @@ public sealed partial class ConfigPipeline : BackgroundService
         using var activity = GatewayTelemetry.ActivitySource.StartActivity("config.apply");
         var started = Stopwatch.GetTimestamp();
         var publishedAt = _publisher.PublishedAt;
-        var result = Translator.Translate(snapshot, new TranslationOptions(_options.RouteClassName));
+        var result = Translator.Translate(snapshot, new TranslationOptions(_options.RouteClassName, _clock.GetUtcNow()));
         var rejected = await _gateway.ApplyAsync(result.Config, cancellationToken);
         var outcomes = rejected.Count == 0 ? result.Routes : result.Routes.Select(o => MarkRejected(o, rejected)).ToList();
         _statuses.Update(outcomes);

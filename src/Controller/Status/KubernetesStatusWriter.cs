@@ -32,6 +32,8 @@ public sealed partial class KubernetesStatusWriter : BackgroundService
     // object still has the old status, and writing again would be a duplicate.
     private readonly Dictionary<RouteKey, (string? ResourceVersion, WebSocketRouteStatus Status)> _written = [];
     private readonly FalseConditionTracker _false = new();
+    // Routes whose stale status we removed, at the resourceVersion they had then (until the watch shows the removal).
+    private readonly Dictionary<RouteKey, string?> _cleared = [];
     private volatile IReadOnlyList<RouteOutcome> _outcomes = [];
     private long _writes;
 
@@ -86,6 +88,7 @@ public sealed partial class KubernetesStatusWriter : BackgroundService
                     RecordFalseConditions(outcome);
                 }
 
+                failed |= !await ClearStaleAsync(outcomes, stoppingToken);
                 Prune(outcomes);
 
                 if (failed)
@@ -96,6 +99,12 @@ public sealed partial class KubernetesStatusWriter : BackgroundService
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
                 break;
+            }
+            catch (Exception ex)
+            {
+                // Whatever an object or the API server does, status writing carries on; the next signal retries.
+                LogWriteFailed("(all routes)", ex.Message);
+                _ = RetryLaterAsync(stoppingToken);
             }
         }
     }
@@ -137,6 +146,51 @@ public sealed partial class KubernetesStatusWriter : BackgroundService
             LogWriteFailed(outcome.Key.ToString(), ex.Message);
             return false;
         }
+    }
+
+    /// <summary>
+    /// A route this installation does not serve (it moved to another route class) must not keep the Ready=True it
+    /// was given here. Its status is removed when it lags the route's generation: nobody has judged the current spec,
+    /// so the conditions on it are ours and stale. (A route another installation serves carries that one's current
+    /// status, observedGeneration equal to its generation, and is left alone.)
+    /// </summary>
+    private async Task<bool> ClearStaleAsync(IReadOnlyList<RouteOutcome> outcomes, CancellationToken cancellationToken)
+    {
+        var served = outcomes.Select(o => o.Key).ToHashSet();
+        var ok = true;
+        foreach (var route in _source.AllRoutes())
+        {
+            var key = new RouteKey(string.IsNullOrEmpty(route.Metadata.NamespaceProperty) ? "default" : route.Metadata.NamespaceProperty, route.Metadata.Name);
+            if (served.Contains(key) || route.Status is null || (route.Status.ObservedGeneration ?? 0) >= (route.Metadata.Generation ?? 0)
+                || (_cleared.TryGetValue(key, out var resourceVersion) && resourceVersion == route.Metadata.ResourceVersion))
+            {
+                continue;
+            }
+
+            try
+            {
+                await _client.CustomObjects.PatchNamespacedCustomObjectStatusAsync(new V1Patch("{\"status\":null}", V1Patch.PatchType.MergePatch),
+                    WebSocketRoute.Group, WebSocketRoute.Version, key.Namespace, WebSocketRoute.Plural, key.Name, cancellationToken: cancellationToken);
+                _cleared[key] = route.Metadata.ResourceVersion;
+                Interlocked.Increment(ref _writes);
+                LogCleared(key.ToString(), route.Metadata.Generation ?? 0);
+            }
+            catch (HttpOperationException ex) when (ex.Response?.StatusCode == HttpStatusCode.NotFound)
+            {
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogWriteFailed(key.ToString(), ex.Message);
+                ok = false;
+            }
+        }
+
+        foreach (var key in _cleared.Keys.Where(served.Contains).ToList())
+        {
+            _cleared.Remove(key);
+        }
+
+        return ok;
     }
 
     /// <summary>A Warning Event for each condition that turned False (see <see cref="FalseConditionTracker"/>); a repeat counts on the same Event.</summary>
@@ -203,6 +257,9 @@ public sealed partial class KubernetesStatusWriter : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Wrote status of {Route}: observedGeneration {Generation}, {Endpoints} endpoint(s)")]
     private partial void LogWritten(string route, long generation, int endpoints);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Removed the stale status of {Route} (generation {Generation}): it is not in this installation's route class")]
+    private partial void LogCleared(string route, long generation);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not write status of {Route}, will retry: {Problem}")]
     private partial void LogWriteFailed(string route, string problem);

@@ -43,7 +43,8 @@ public sealed partial class RouteStatusTable
             }
         }
 
-        _outcomes = outcomes.ToFrozenDictionary(o => o.Key);
+        // The first outcome per route wins: a duplicate must never fail an apply.
+        _outcomes = outcomes.DistinctBy(o => o.Key).ToFrozenDictionary(o => o.Key);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Route {Route}: {Type}={Status} ({Reason}) {Message}")]

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
+using Sockway.Controller.Sources.Files;
 using Sockway.Controller.Sources.Kubernetes;
 using Sockway.Controller.Status;
 using Sockway.Gateway.Telemetry;
@@ -35,6 +36,10 @@ public sealed class ControllerMetrics
         meter.CreateObservableCounter("sockway.controller.watch.reconnects", () => ObserveWatches(i => i.Reconnects), "{reconnect}", "Watch attempts after the first: server-closed watches, and every retry after a failure (before the first sync too).");
         meter.CreateObservableCounter("sockway.controller.watch.relists", () => ObserveWatches(i => i.Relists), "{relist}", "Full re-lists (expired resourceVersion, 410 Gone).");
         meter.CreateObservableCounter("sockway.controller.watch.malformed_objects", () => ObserveWatches(i => i.MalformedObjects), "{object}", "Objects skipped because they could not be read.");
+        meter.CreateObservableGauge("sockway.controller.manifest.errors", () => _services.GetService<DirectorySource>()?.CurrentErrors.Count ?? 0, "{error}",
+            "Standalone mode: manifest problems now (parse errors, duplicates, an unreadable directory); each is in the log and /api/routes.");
+        meter.CreateObservableCounter("sockway.controller.source.scan_failures", () => _services.GetService<DirectorySource>()?.ScanFailures ?? 0, "{scan}",
+            "Standalone mode: scans of the routes directory that failed (missing or unreadable); the last good config kept serving.");
         meter.CreateObservableGauge("sockway.controller.watch.synced", () => ObserveWatches(i => i.HasSynced && i.ConsecutiveFailures == 0 ? 1 : 0), "1",
             "1 while the watch is connected and synced, 0 while it is failing or not yet listed.");
     }

@@ -52,7 +52,7 @@ internal static partial class RouteValidator
         }
 
         var path = spec.Path ?? "/";
-        if (!path.StartsWith('/') || path.Contains("//", StringComparison.Ordinal) || path.Any(char.IsWhiteSpace) || path.Contains('{'))
+        if (!path.StartsWith('/') || path.Contains("//", StringComparison.Ordinal) || path.Any(char.IsWhiteSpace) || path.Any(char.IsControl) || path.Contains('{'))
         {
             errors.Add($"spec.path: '{path}' must be an absolute path starting with '/'");
         }

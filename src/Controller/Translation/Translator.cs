@@ -1,4 +1,3 @@
-using System.Text;
 using Sockway.Controller.Api.V1Alpha1;
 using Sockway.Controller.Snapshots;
 using Sockway.Gateway.Configuration;
@@ -6,7 +5,8 @@ using Sockway.Gateway.Configuration;
 namespace Sockway.Controller.Translation;
 
 /// <summary>Which routes this installation serves.</summary>
-public sealed record TranslationOptions(string RouteClassName = TranslationOptions.DefaultRouteClass)
+/// <param name="Now">The time TLS certificates are checked against (expiry warnings); null skips that check.</param>
+public sealed record TranslationOptions(string RouteClassName = TranslationOptions.DefaultRouteClass, DateTimeOffset? Now = null)
 {
     public const string DefaultRouteClass = "sockway";
 
@@ -36,9 +36,10 @@ public static class Translator
         var certificates = new Dictionary<string, TlsCertificate>(StringComparer.Ordinal);
         var outcomes = new List<RouteOutcome>();
 
-        // Oldest first: on a host+path conflict the route that was there first keeps it.
-        var ordered = snapshot.Routes
-            .Where(r => r.Metadata?.Name is not null && options.Serves(r))
+        // Oldest first: on a host+path conflict the route that was there first keeps it. (The directory source stamps
+        // creationTimestamp in first-seen order, as an API server would, so a file added later never takes a path.)
+        // One object per namespace/name, chosen by a stable rule, before anything is keyed by it.
+        var ordered = SnapshotIndex.Distinct(snapshot.Routes.Where(r => options.Serves(r)))
             .OrderBy(r => r.Metadata.CreationTimestamp ?? DateTime.MaxValue)
             .ThenBy(r => SnapshotIndex.NamespaceOf(r.Metadata), StringComparer.Ordinal)
             .ThenBy(r => r.Metadata.Name, StringComparer.Ordinal);
@@ -68,7 +69,8 @@ public static class Translator
             }
 
             var backend = BackendResolver.Resolve(valid, index);
-            var refsFailure = backend.Failure ?? AddCertificate(valid, index, certificates);
+            var (refsFailure, tlsWarning) = backend.Failure is { } failure ? (failure, null) : AddCertificate(valid, index, certificates, options.Now);
+            var notes = backend.Skipped.Prepend(tlsWarning).OfType<string>().ToList();
             routes.Add(new GatewayRoute
             {
                 Id = key.ToString(),
@@ -85,7 +87,7 @@ public static class Translator
                 AllowedOrigins = valid.AllowedOrigins,
                 AllowPlainHttp = valid.AllowPlainHttp,
             });
-            outcomes.Add(AcceptedOutcome(key, generation, refsFailure, backend.Endpoints.Count(e => e.Ready)));
+            outcomes.Add(AcceptedOutcome(key, generation, refsFailure, backend.Endpoints.Count(e => e.Ready), notes));
         }
 
         var config = new GatewayConfig(
@@ -114,41 +116,35 @@ public static class Translator
         return null;
     }
 
-    private static RouteCondition? AddCertificate(ValidatedRoute route, SnapshotIndex index, Dictionary<string, TlsCertificate> certificates)
+    private static (RouteCondition? Failure, string? Warning) AddCertificate(ValidatedRoute route, SnapshotIndex index,
+        Dictionary<string, TlsCertificate> certificates, DateTimeOffset? now)
     {
         if (route.TlsSecretName is null)
         {
-            return null;
+            return (null, null);
         }
 
         var ns = route.Key.Namespace;
         if (!index.Secrets.TryGetValue((ns, route.TlsSecretName), out var secret))
         {
-            return new RouteCondition(RouteConditions.ResolvedRefs, false, RouteConditions.Reasons.SecretNotFound, $"Secret {ns}/{route.TlsSecretName} not found");
+            return (new RouteCondition(RouteConditions.ResolvedRefs, false, RouteConditions.Reasons.SecretNotFound,
+                $"Secret {ns}/{route.TlsSecretName} not found (only Secrets of type {TlsSecretReader.TlsType} are read)"), null);
         }
 
-        var cert = ReadSecretValue(secret, "tls.crt");
-        var key = ReadSecretValue(secret, "tls.key");
-        if (cert is null || key is null || !cert.Contains("-----BEGIN", StringComparison.Ordinal) || !key.Contains("-----BEGIN", StringComparison.Ordinal))
+        var contents = TlsSecretReader.Read(secret, now);
+        if (contents.Failure is not null)
         {
-            return new RouteCondition(RouteConditions.ResolvedRefs, false, RouteConditions.Reasons.InvalidSecret,
-                $"Secret {ns}/{route.TlsSecretName} must hold PEM data under tls.crt and tls.key");
+            // No certificate for this route's hosts: a client asking for them by SNI fails the handshake instead of
+            // being served some other route's certificate.
+            return (contents.Failure, null);
         }
 
         var id = $"{ns}/{route.TlsSecretName}";
-        var hosts = certificates.TryGetValue(id, out var existing) ? existing.Hosts.Union(route.Hosts).ToList() : route.Hosts.ToList();
-        certificates[id] = new TlsCertificate(id, hosts, cert, key);
-        return null;
-    }
-
-    private static string? ReadSecretValue(k8s.Models.V1Secret secret, string name)
-    {
-        if (secret.Data?.TryGetValue(name, out var bytes) == true && bytes is not null)
-        {
-            return Encoding.UTF8.GetString(bytes);
-        }
-
-        return secret.StringData?.TryGetValue(name, out var text) == true ? text : null;
+        // A route without hosts matches every host name: its certificate answers names no other certificate covers.
+        IEnumerable<string> routeHosts = route.Hosts.Count == 0 ? [TlsCertificate.AnyHost] : route.Hosts;
+        var hosts = certificates.TryGetValue(id, out var existing) ? existing.Hosts.Union(routeHosts).ToList() : routeHosts.ToList();
+        certificates[id] = new TlsCertificate(id, hosts, contents.CertificatePem!, contents.KeyPem!);
+        return (null, contents.Warning);
     }
 
     private static RouteOutcome Rejected(RouteKey key, long? generation, string reason, string message) => new(key, generation,
@@ -158,13 +154,14 @@ public static class Translator
         new RouteCondition(RouteConditions.Ready, false, RouteConditions.Reasons.NotAccepted, "route not accepted"),
     ], 0);
 
-    private static RouteOutcome AcceptedOutcome(RouteKey key, long? generation, RouteCondition? refsFailure, int readyEndpoints)
+    private static RouteOutcome AcceptedOutcome(RouteKey key, long? generation, RouteCondition? refsFailure, int readyEndpoints, List<string> notes)
     {
+        var warnings = notes.Count == 0 ? string.Empty : "; warning: " + string.Join("; ", notes);
         var ready = refsFailure is not null
             ? new RouteCondition(RouteConditions.Ready, false, RouteConditions.Reasons.UnresolvedRefs, refsFailure.Message)
             : readyEndpoints == 0
-                ? new RouteCondition(RouteConditions.Ready, false, RouteConditions.Reasons.NoReadyEndpoints, "the backend has no ready endpoints; requests get 503")
-                : new RouteCondition(RouteConditions.Ready, true, RouteConditions.Reasons.Ready, $"{readyEndpoints} ready endpoint(s)");
+                ? new RouteCondition(RouteConditions.Ready, false, RouteConditions.Reasons.NoReadyEndpoints, "the backend has no ready endpoints; requests get 503" + warnings)
+                : new RouteCondition(RouteConditions.Ready, true, RouteConditions.Reasons.Ready, $"{readyEndpoints} ready endpoint(s){warnings}");
         return new RouteOutcome(key, generation,
         [
             new RouteCondition(RouteConditions.Accepted, true, RouteConditions.Reasons.Accepted, "route accepted"),

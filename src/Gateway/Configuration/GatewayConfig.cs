@@ -12,4 +12,8 @@ public sealed record GatewayConfig(
 }
 
 /// <summary>A server certificate (PEM) for the listed SNI host names (wildcards like *.example.com allowed).</summary>
-public sealed record TlsCertificate(string Id, IReadOnlyList<string> Hosts, string CertificatePem, string PrivateKeyPem);
+/// <remarks>The host <see cref="AnyHost"/> ("*") makes it the default: served for SNI names no other certificate covers.</remarks>
+public sealed record TlsCertificate(string Id, IReadOnlyList<string> Hosts, string CertificatePem, string PrivateKeyPem)
+{
+    public const string AnyHost = "*";
+}

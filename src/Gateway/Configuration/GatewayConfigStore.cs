@@ -53,8 +53,16 @@ public sealed partial class GatewayConfigStore : IProxyConfigProvider, IConfigCh
             var routes = new List<RouteConfig>(config.Routes.Count);
             var clusters = new List<ClusterConfig>(config.Routes.Count);
             var accepted = new List<GatewayRoute>(config.Routes.Count);
+            var ids = new HashSet<string>(StringComparer.Ordinal);
             foreach (var route in config.Routes)
             {
+                // YARP fails a whole config over one repeated id; the first route with an id is the one served.
+                if (!ids.Add(route.Id))
+                {
+                    LogDuplicateRoute(route.Id);
+                    continue;
+                }
+
                 var yarpRoute = YarpConfigBuilder.BuildRoute(route);
                 var yarpCluster = YarpConfigBuilder.BuildCluster(route);
                 var errors = new List<Exception>();
@@ -127,6 +135,9 @@ public sealed partial class GatewayConfigStore : IProxyConfigProvider, IConfigCh
     void IConfigChangeListener.ConfigurationLoadingFailed(IProxyConfigProvider configProvider, Exception exception)
     {
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Route {RouteId} appears twice in the config; the first one is served")]
+    private partial void LogDuplicateRoute(string routeId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Route {RouteId} rejected by the gateway: {Reason}")]
     private partial void LogRouteRejected(string routeId, string reason);

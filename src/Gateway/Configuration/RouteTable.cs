@@ -14,6 +14,7 @@ public sealed class RouteTable
 
     public bool TryGet(string routeId, out GatewayRoute route) => _routes.TryGetValue(routeId, out route!);
 
+    // The first route with an id wins: a duplicate id must never fail an apply (it would freeze the config).
     internal void Replace(IEnumerable<GatewayRoute> routes) =>
-        _routes = routes.ToFrozenDictionary(r => r.Id, StringComparer.Ordinal);
+        _routes = routes.DistinctBy(r => r.Id, StringComparer.Ordinal).ToFrozenDictionary(r => r.Id, StringComparer.Ordinal);
 }

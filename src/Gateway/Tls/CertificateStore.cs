@@ -5,7 +5,11 @@ using Sockway.Gateway.Configuration;
 
 namespace Sockway.Gateway.Tls;
 
-/// <summary>Server certificates by SNI host name, rebuilt on every config apply and read by Kestrel per TLS handshake.</summary>
+/// <summary>
+/// Server certificates by SNI host name, rebuilt on every config apply and read by Kestrel per TLS handshake. A name
+/// no certificate covers gets the default certificate (that of a TLS route without hosts) if there is one, and
+/// otherwise no certificate, so the handshake fails: a client is never shown a tenant's certificate for another name.
+/// </summary>
 public sealed partial class CertificateStore
 {
     private readonly ILogger<CertificateStore> _logger;
@@ -15,12 +19,13 @@ public sealed partial class CertificateStore
     public CertificateStore(ILogger<CertificateStore> logger) => _logger = logger;
 
     /// <summary>True when at least one certificate is loaded.</summary>
-    public bool HasCertificates => _fallback is not null;
+    public bool HasCertificates { get; private set; }
 
     public void Load(IReadOnlyList<TlsCertificate> certificates)
     {
         var byHost = new Dictionary<string, X509Certificate2>(StringComparer.OrdinalIgnoreCase);
         X509Certificate2? fallback = null;
+        var loadedAny = false;
         foreach (var certificate in certificates)
         {
             X509Certificate2 loaded;
@@ -34,18 +39,27 @@ public sealed partial class CertificateStore
                 continue;
             }
 
-            fallback ??= loaded;
             foreach (var host in certificate.Hosts)
             {
-                byHost.TryAdd(host, loaded);
+                if (host == TlsCertificate.AnyHost)
+                {
+                    fallback ??= loaded;
+                }
+                else
+                {
+                    byHost.TryAdd(host, loaded);
+                }
             }
+
+            loadedAny = true;
         }
 
         _byHost = byHost.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);
         _fallback = fallback;
+        HasCertificates = loadedAny;
     }
 
-    /// <summary>The certificate for an SNI name: exact host, then *.parent wildcard, then the first loaded one.</summary>
+    /// <summary>The certificate for an SNI name: exact host, then *.parent wildcard, then the default (or null: handshake fails).</summary>
     public X509Certificate2? Select(string? serverName)
     {
         var byHost = _byHost;

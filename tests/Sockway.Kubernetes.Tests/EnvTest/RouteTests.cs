@@ -157,8 +157,6 @@ public sealed class RouteTests(EnvTestFixture fixture) : RealLaneTestBase(fixtur
     [SkippableFact]
     public async Task RouteThatLeavesTheClass_IsNotLeftShowingReady()
     {
-        // Fails on this branch (Ready=True stays, for the old generation): the fix is issue 11's (Status staleness).
-        Skip.If(true, "needs issue 11's fix: a route that leaves the class keeps Ready=True with a stale observedGeneration");
         await StartAsync();
         var pod = await StartPodAsync("a");
         var sockway = await StartSockwayAsync("--route-class", "mine");

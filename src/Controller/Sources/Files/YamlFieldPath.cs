@@ -6,6 +6,76 @@ namespace Sockway.Controller.Sources.Files;
 /// </summary>
 internal static class YamlFieldPath
 {
+    /// <summary>The field at a line and (1-based) column: inside a flow mapping ("metadata: {name: [x]}"), the key before the column.</summary>
+    public static string? At(string document, int line, int column)
+    {
+        var path = At(document, line);
+        var lines = document.Split('\n');
+        if (path is null || line < 1 || line > lines.Length)
+        {
+            return path;
+        }
+
+        return path + FlowPathBefore(lines[line - 1], column - 1);
+    }
+
+    // The flow collections still open at a position of a line: "metadata: {name: [a, x" at the 'x' gives "name[1]".
+    private static string FlowPathBefore(string text, int position)
+    {
+        var open = new List<(bool Mapping, string Key, int Index)>();
+        var token = new System.Text.StringBuilder();
+        var colon = text.IndexOf(": ", StringComparison.Ordinal);
+        for (var i = colon < 0 ? 0 : colon + 1; i < Math.Min(position, text.Length); i++)
+        {
+            var c = text[i];
+            switch (c)
+            {
+                case '{' or '[':
+                    open.Add((c == '{', string.Empty, 0));
+                    token.Clear();
+                    break;
+                case '}' or ']':
+                    if (open.Count > 0)
+                    {
+                        open.RemoveAt(open.Count - 1);
+                    }
+
+                    token.Clear();
+                    break;
+                case ',':
+                    if (open.Count > 0 && !open[^1].Mapping)
+                    {
+                        open[^1] = open[^1] with { Index = open[^1].Index + 1 };
+                    }
+
+                    token.Clear();
+                    break;
+                case ':' when open.Count > 0 && open[^1].Mapping:
+                    open[^1] = open[^1] with { Key = token.ToString().Trim().Trim('"', '\'') };
+                    token.Clear();
+                    break;
+                default:
+                    token.Append(c);
+                    break;
+            }
+        }
+
+        var path = new System.Text.StringBuilder();
+        foreach (var (mapping, key, index) in open)
+        {
+            if (!mapping)
+            {
+                path.Append('[').Append(index).Append(']');
+            }
+            else if (key.Length > 0)
+            {
+                path.Append('.').Append(key);
+            }
+        }
+
+        return path.ToString();
+    }
+
     public static string? At(string document, int line)
     {
         var lines = document.Split('\n');
@@ -25,8 +95,9 @@ internal static class YamlFieldPath
                 continue;
             }
 
-            var lineIndent = text.Length - trimmed.Length;
             var isItem = trimmed.StartsWith("- ", StringComparison.Ordinal);
+            // The key of "- key: value" sits two columns right of the dash, level with the item's other keys.
+            var lineIndent = text.Length - trimmed.Length + (isItem ? 2 : 0);
             var keyText = isItem ? trimmed[2..] : trimmed;
             var colon = keyText.IndexOf(':');
             if (lineIndent >= indent || colon <= 0)
@@ -61,8 +132,9 @@ internal static class YamlFieldPath
                 continue;
             }
 
-            var indent = text.Length - trimmed.Length;
-            var keyText = trimmed.StartsWith("- ", StringComparison.Ordinal) ? trimmed[2..] : trimmed;
+            var isItem = trimmed.StartsWith("- ", StringComparison.Ordinal);
+            var indent = text.Length - trimmed.Length + (isItem ? 2 : 0);
+            var keyText = isItem ? trimmed[2..] : trimmed;
             var colon = keyText.IndexOf(':');
             if (colon <= 0)
             {

@@ -16,9 +16,14 @@ public static class EndpointsConverter
         var subsets = endpoints.Subsets ?? [];
         for (var i = 0; i < subsets.Count; i++)
         {
-            var subset = subsets[i];
-            var all = (subset.Addresses ?? []).Select(a => (a.Ip, Ready: true))
-                .Concat((subset.NotReadyAddresses ?? []).Select(a => (a.Ip, Ready: false)))
+            // A null entry (hand-written or truncated object) is skipped, never a reason to drop the whole snapshot.
+            if (subsets[i] is not { } subset)
+            {
+                continue;
+            }
+
+            var all = (subset.Addresses ?? []).OfType<V1EndpointAddress>().Select(a => (a.Ip, Ready: true))
+                .Concat((subset.NotReadyAddresses ?? []).OfType<V1EndpointAddress>().Select(a => (a.Ip, Ready: false)))
                 .Where(a => !string.IsNullOrEmpty(a.Ip))
                 .ToList();
             foreach (var family in all.GroupBy(a => IsIPv6(a.Ip) ? "IPv6" : "IPv4"))
@@ -34,7 +39,7 @@ public static class EndpointsConverter
                         NamespaceProperty = endpoints.Metadata.NamespaceProperty,
                         Labels = new Dictionary<string, string> { [BackendResolver.ServiceNameLabel] = endpoints.Metadata.Name },
                     },
-                    Ports = (subset.Ports ?? []).Select(p => new Discoveryv1EndpointPort { Name = p.Name, Port = p.Port, Protocol = p.Protocol }).ToList(),
+                    Ports = (subset.Ports ?? []).OfType<Corev1EndpointPort>().Select(p => new Discoveryv1EndpointPort { Name = p.Name, Port = p.Port, Protocol = p.Protocol }).ToList(),
                     Endpoints = family.Select(a => new V1Endpoint
                     {
                         Addresses = [a.Ip],

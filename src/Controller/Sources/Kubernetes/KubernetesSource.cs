@@ -66,6 +66,9 @@ public sealed partial class KubernetesSource : BackgroundService
     /// <summary>The route as the API server last showed it, status included (the status writer compares against it).</summary>
     public WebSocketRoute? GetRoute(RouteKey key) => _routes.Select(i => i.Get(key.Namespace, key.Name)).FirstOrDefault(r => r is not null);
 
+    /// <summary>Every route the watches hold, of any route class, status included.</summary>
+    public IEnumerable<WebSocketRoute> AllRoutes() => _routes.SelectMany(i => i.Items);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         LogStarting(string.Join(", ", _all.Select(i => i.Name)));
@@ -93,8 +96,16 @@ public sealed partial class KubernetesSource : BackgroundService
                 LogSynced();
             }
 
-            _publisher.Publish(BuildSnapshot());
-            Published++;
+            try
+            {
+                _publisher.Publish(BuildSnapshot());
+                Published++;
+            }
+            catch (Exception ex)
+            {
+                // An object the snapshot cannot be built from must not end the source: the last snapshot keeps serving.
+                LogSnapshotFailed(ex);
+            }
         }
 
         await Task.WhenAll(running.Select(t => t.ContinueWith(_ => { }, TaskScheduler.Default)));
@@ -151,6 +162,9 @@ public sealed partial class KubernetesSource : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Kubernetes mode: watching {Informers}")]
     private partial void LogStarting(string informers);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Could not build a snapshot from the watched objects; the last good config keeps serving")]
+    private partial void LogSnapshotFailed(Exception exception);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Initial lists complete; publishing config")]
     private partial void LogSynced();
