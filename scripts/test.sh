@@ -46,7 +46,7 @@ if [ ! -x "$tools/helm" ] || [ ! -x "$tools/kubectl" ]; then
   rm -rf "$work"
 fi
 "$tools/helm" version --short
-"$tools/kubectl" version --client | head -n 1
+"$tools/kubectl" version --client
 
 step "Building (Release)"
 dotnet build Controller.sln -c Release --nologo -v quiet -clp:ErrorsOnly
