@@ -18,6 +18,7 @@ public sealed class Tunnel
     private int _closeStarted;
     private int _pumpsStarted;
     private int _ended;
+    private readonly TaskCompletionSource _otherDirectionEnded = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _released;
     private int _folded;
     private CancellationTokenSource? _stop;
@@ -187,6 +188,7 @@ public sealed class Tunnel
     {
         if (Interlocked.Exchange(ref _ended, 1) != 0)
         {
+            _otherDirectionEnded.TrySetResult();
             return;
         }
 
@@ -194,19 +196,28 @@ public sealed class Tunnel
         Advance(TunnelState.Closing);
         try
         {
+            var backendGotClose = false;
             if (violation != FrameViolation.None)
             {
                 Violation = violation;
                 ViolationByClient = fromClient;
                 var (offender, other) = fromClient ? (Client!, Backend!) : (Backend!, Client!);
-                await Task.WhenAll(
+                var outcomes = await Task.WhenAll(
                     offender.CloseAsync(1002, ProtocolErrorReason, _options.CloseBoundaryWait, _time),
                     other.CloseAsync(CloseFrame.GoingAway, "peer protocol error", _options.CloseBoundaryWait, _time));
+                backendGotClose = fromClient && outcomes[1] == CloseOutcome.Sent;
             }
             else if (fromClient && Volatile.Read(ref _closeRequest) is null && Backend is { IsFramed: true, CloseSent: false, Outgoing.SawClose: false } backend)
             {
                 // The client went without a Close: its backend hears 1001 from Sockway rather than a bare FIN.
-                await backend.CloseAsync(CloseFrame.GoingAway, "client went away", _options.CloseBoundaryWait, _time);
+                backendGotClose = await backend.CloseAsync(CloseFrame.GoingAway, "client went away", _options.CloseBoundaryWait, _time) == CloseOutcome.Sent;
+            }
+
+            if (backendGotClose)
+            {
+                // The backend is the WebSocket server: it answers the Close and ends the connection itself (RFC 6455
+                // 7.1.1). Cutting it at once races its read of the Close: ASP.NET Core sees the FIN first and aborts.
+                await WaitForOtherDirectionAsync();
             }
         }
         catch (Exception ex)
@@ -230,6 +241,18 @@ public sealed class Tunnel
                     // Both pumps are already done.
                 }
             }
+        }
+    }
+
+    private async Task WaitForOtherDirectionAsync()
+    {
+        try
+        {
+            await _otherDirectionEnded.Task.WaitAsync(_options.CloseReplyWait, _time);
+        }
+        catch (TimeoutException)
+        {
+            // A backend that does not end the connection is cut below, as after any unanswered Close.
         }
     }
 

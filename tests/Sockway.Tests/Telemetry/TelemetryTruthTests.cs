@@ -5,6 +5,11 @@ using Xunit;
 namespace Sockway.Tests.Telemetry;
 
 /// <summary>What a scrape shows before any traffic, and what it leaves out.</summary>
+/// <remarks>
+/// Run apart from the rest (the tracing tests' non-parallel collection): ASP.NET Core's http.server meter is seen by
+/// every in-process host's exporter, so a proxied request of a test running beside this one would count here too.
+/// </remarks>
+[Collection(nameof(TracingTests))]
 public sealed class TelemetryTruthTests
 {
     private const string Route = "default/pool";
