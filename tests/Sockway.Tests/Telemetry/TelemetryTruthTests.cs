@@ -6,8 +6,8 @@ namespace Sockway.Tests.Telemetry;
 
 /// <summary>What a scrape shows before any traffic, and what it leaves out.</summary>
 /// <remarks>
-/// Run apart from the rest (the tracing tests' non-parallel collection): ASP.NET Core's http.server meter is seen by
-/// every in-process host's exporter, so a proxied request of a test running beside this one would count here too.
+/// Run apart from the rest (the tracing tests' non-parallel collection): the exact count of http.server requests
+/// exceeded 1 once in a full parallel run, where other tests' hosts proxy plain requests in the same process.
 /// </remarks>
 [Collection(nameof(TracingTests))]
 public sealed class TelemetryTruthTests
