@@ -32,12 +32,15 @@ public sealed class ObjectStore
     }
 
     /// <summary>Everything older than the current resourceVersion is forgotten: older watches get 410 Gone.</summary>
-    public void Compact()
+    public void Compact() => Compact(long.MaxValue);
+
+    /// <summary>History up to <paramref name="upTo"/> (at most the current version) is forgotten: watches from older versions get 410 Gone.</summary>
+    public void Compact(long upTo)
     {
         lock (_lock)
         {
-            _compactedAt = _resourceVersion;
-            _history.Clear();
+            _compactedAt = Math.Min(upTo, _resourceVersion);
+            _history.RemoveAll(e => e.ResourceVersion <= _compactedAt);
         }
     }
 
