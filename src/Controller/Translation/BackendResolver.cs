@@ -1,5 +1,6 @@
 using k8s.Models;
 using Sockway.Controller.Api.V1Alpha1;
+using Sockway.Controller.Translation.Routes;
 using Sockway.Gateway.Configuration;
 
 namespace Sockway.Controller.Translation;
@@ -16,24 +17,39 @@ internal static class BackendResolver
 {
     public const string ServiceNameLabel = "kubernetes.io/service-name";
 
-    public static BackendResolution Resolve(ValidatedRoute route, SnapshotIndex index)
+    /// <summary>
+    /// All targets' endpoints together (an address behind two targets counts once); the first target that does not
+    /// resolve is the failure, and the others still serve.
+    /// </summary>
+    public static BackendResolution Resolve(IReadOnlyList<BackendTarget> targets, SnapshotIndex index)
     {
-        var ns = route.Key.Namespace;
-        if (!index.Services.TryGetValue((ns, route.ServiceName), out var service))
+        var endpoints = new Dictionary<string, GatewayEndpoint>(StringComparer.Ordinal);
+        var skipped = new List<string>();
+        RouteCondition? failure = null;
+        foreach (var target in targets)
         {
-            return Fail(RouteConditions.Reasons.BackendNotFound, $"Service {ns}/{route.ServiceName} not found");
+            failure ??= Resolve(target, index, endpoints, skipped);
         }
 
-        var servicePort = FindServicePort(service, route.ServicePort);
+        return new BackendResolution(endpoints.Values.OrderBy(e => e.Key, StringComparer.Ordinal).ToList(), failure) { Skipped = skipped };
+    }
+
+    private static RouteCondition? Resolve(BackendTarget target, SnapshotIndex index, Dictionary<string, GatewayEndpoint> endpoints, List<string> skipped)
+    {
+        var ns = target.Namespace;
+        if (!index.Services.TryGetValue((ns, target.ServiceName), out var service))
+        {
+            return Fail(RouteConditions.Reasons.BackendNotFound, $"Service {ns}/{target.ServiceName} not found");
+        }
+
+        var servicePort = FindServicePort(service, target.Port);
         if (servicePort is null)
         {
             var known = string.Join(", ", service.Spec?.Ports?.OfType<V1ServicePort>().Select(p => p.Name is { Length: > 0 } ? $"{p.Name}/{p.Port}" : p.Port.ToString()) ?? []);
-            return Fail(RouteConditions.Reasons.PortNotFound, $"Service {ns}/{route.ServiceName} has no port '{route.ServicePort.Value}' (ports: {known})");
+            return Fail(RouteConditions.Reasons.PortNotFound, $"Service {ns}/{target.ServiceName} has no port '{target.Port.Value}' (ports: {known})");
         }
 
-        var endpoints = new Dictionary<string, GatewayEndpoint>(StringComparer.Ordinal);
-        var skipped = new List<string>();
-        foreach (var slice in index.SlicesFor(ns, route.ServiceName))
+        foreach (var slice in index.SlicesFor(ns, target.ServiceName))
         {
             var port = slice.Ports?.OfType<Discoveryv1EndpointPort>().FirstOrDefault(p => (p.Name ?? string.Empty) == (servicePort.Name ?? string.Empty))?.Port;
             if (port is null)
@@ -77,7 +93,7 @@ internal static class BackendResolver
             }
         }
 
-        return new BackendResolution(endpoints.Values.OrderBy(e => e.Key, StringComparer.Ordinal).ToList(), null) { Skipped = skipped };
+        return null;
     }
 
     private static V1ServicePort? FindServicePort(V1Service service, IntOrString port)
@@ -88,6 +104,5 @@ internal static class BackendResolver
             : ports.FirstOrDefault(p => p.Name == port.Value);
     }
 
-    private static BackendResolution Fail(string reason, string message) =>
-        new([], new RouteCondition(RouteConditions.ResolvedRefs, false, reason, message));
+    private static RouteCondition Fail(string reason, string message) => new(RouteConditions.ResolvedRefs, false, reason, message);
 }

@@ -1,27 +1,10 @@
 using System.Text.RegularExpressions;
 using k8s.Models;
 using Sockway.Controller.Api.V1Alpha1;
+using Sockway.Controller.Translation.Routes;
 using Sockway.Gateway.Configuration;
 
 namespace Sockway.Controller.Translation;
-
-/// <summary>A route spec after validation and defaulting: every value the translator needs, already parsed.</summary>
-internal sealed record ValidatedRoute(
-    RouteKey Key,
-    IReadOnlyList<string> Hosts,
-    string Path,
-    PathMatchType PathType,
-    string ServiceName,
-    IntOrString ServicePort,
-    BalancingSettings Balancing,
-    TimeSpan? IdleTimeout,
-    TimeSpan ConnectTimeout,
-    TimeSpan HandshakeTimeout,
-    TimeSpan DrainTimeout,
-    ConnectionLimits Limits,
-    IReadOnlyList<string> AllowedOrigins,
-    string? TlsSecretName,
-    bool AllowPlainHttp);
 
 /// <summary>
 /// Validates a route the way the CRD schema would, so standalone files (which no API server checks) get the
@@ -29,12 +12,9 @@ internal sealed record ValidatedRoute(
 /// </summary>
 internal static partial class RouteValidator
 {
-    public static readonly TimeSpan DefaultIdleTimeout = TimeSpan.FromHours(1);
-    public static readonly TimeSpan DefaultConnectTimeout = TimeSpan.FromSeconds(5);
-    public static readonly TimeSpan DefaultHandshakeTimeout = TimeSpan.FromSeconds(10);
-    public static readonly TimeSpan DefaultDrainTimeout = TimeSpan.FromSeconds(30);
+    public const string Kind = "WebSocketRoute";
 
-    public static ValidatedRoute? Validate(WebSocketRoute route, RouteKey key, List<string> errors)
+    public static RouteIntent? Validate(WebSocketRoute route, RouteKey key, List<string> errors)
     {
         var spec = route.Spec ?? new WebSocketRouteSpec();
         var hosts = new List<string>();
@@ -84,20 +64,20 @@ internal static partial class RouteValidator
         }
 
         var balancing = ValidateBalancing(spec.Balancing, errors);
-        var idle = ParseDuration(spec.Timeouts?.Idle, DefaultIdleTimeout, "spec.timeouts.idle", errors);
-        var connect = ParseDuration(spec.Timeouts?.Connect, DefaultConnectTimeout, "spec.timeouts.connect", errors);
+        var idle = ParseDuration(spec.Timeouts?.Idle, RouteSettings.DefaultIdleTimeout, "spec.timeouts.idle", errors);
+        var connect = ParseDuration(spec.Timeouts?.Connect, RouteSettings.DefaultConnectTimeout, "spec.timeouts.connect", errors);
         if (connect == TimeSpan.Zero)
         {
             errors.Add("spec.timeouts.connect: must be greater than 0");
         }
 
-        var handshake = ParseDuration(spec.Timeouts?.Handshake, DefaultHandshakeTimeout, "spec.timeouts.handshake", errors);
+        var handshake = ParseDuration(spec.Timeouts?.Handshake, RouteSettings.DefaultHandshakeTimeout, "spec.timeouts.handshake", errors);
         if (handshake == TimeSpan.Zero)
         {
             errors.Add("spec.timeouts.handshake: must be greater than 0");
         }
 
-        var drain = ParseDuration(spec.Timeouts?.Drain, DefaultDrainTimeout, "spec.timeouts.drain", errors);
+        var drain = ParseDuration(spec.Timeouts?.Drain, RouteSettings.DefaultDrainTimeout, "spec.timeouts.drain", errors);
         var limits = new ConnectionLimits(
             Positive(spec.Limits?.MaxConnectionsPerEndpoint, "spec.limits.maxConnectionsPerEndpoint", errors),
             Positive(spec.Limits?.MaxConnectionsPerRoute, "spec.limits.maxConnectionsPerRoute", errors));
@@ -122,8 +102,27 @@ internal static partial class RouteValidator
             return null;
         }
 
-        return new ValidatedRoute(key, hosts, path, pathType, serviceName!, port!, balancing!, idle == TimeSpan.Zero ? null : idle, connect,
-            handshake, drain, limits, origins, secret, spec.AllowPlainHttp ?? true);
+        return new RouteIntent
+        {
+            Id = key.ToString(),
+            Origin = new RouteOrigin(Kind, key, route.Metadata.CreationTimestamp, route.Metadata.Generation),
+            Hosts = hosts,
+            Path = path,
+            PathType = pathType,
+            Backends = [new BackendTarget(key.Namespace, serviceName!, port!)],
+            Settings = new RouteSettings
+            {
+                Balancing = balancing!,
+                IdleTimeout = idle == TimeSpan.Zero ? null : idle,
+                ConnectTimeout = connect,
+                HandshakeTimeout = handshake,
+                DrainTimeout = drain,
+                Limits = limits,
+                AllowedOrigins = origins,
+                AllowPlainHttp = spec.AllowPlainHttp ?? true,
+            },
+            Tls = secret is null ? null : new SecretRef(key.Namespace, secret),
+        };
     }
 
     private static BalancingSettings? ValidateBalancing(BalancingSpec? spec, List<string> errors)

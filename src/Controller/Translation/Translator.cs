@@ -1,5 +1,7 @@
 using Sockway.Controller.Api.V1Alpha1;
 using Sockway.Controller.Snapshots;
+using Sockway.Controller.Translation.FrontEnds;
+using Sockway.Controller.Translation.Routes;
 using Sockway.Gateway.Configuration;
 
 namespace Sockway.Controller.Translation;
@@ -19,116 +21,132 @@ public sealed record TranslationOptions(string RouteClassName = TranslationOptio
 }
 
 /// <summary>The gateway configuration and the status of every route this installation serves.</summary>
-public sealed record TranslationResult(GatewayConfig Config, IReadOnlyList<RouteOutcome> Routes);
+/// <param name="Routes">One outcome per WebSocketRoute.</param>
+/// <param name="Intents">One outcome per route intent, whichever front-end it came from (front-ends fold them into their objects' status).</param>
+public sealed record TranslationResult(GatewayConfig Config, IReadOnlyList<RouteOutcome> Routes)
+{
+    public IReadOnlyList<IntentOutcome> Intents { get; init; } = [];
+}
+
+/// <summary>What became of one route intent.</summary>
+public sealed record IntentOutcome(RouteIntent Intent, RouteOutcome Outcome);
 
 /// <summary>
 /// The pure heart of Sockway: snapshot in, gateway config and route statuses out. No I/O, no clock, no
-/// randomness; the same snapshot always gives the same result.
+/// randomness; the same snapshot always gives the same result. Front-ends turn their kinds into route intents; the
+/// core below resolves, de-conflicts and builds the gateway config from intents alone.
 /// </summary>
 public static class Translator
 {
+    private static readonly IRouteFrontEnd[] FrontEnds = [WebSocketRouteFrontEnd.Instance];
+
     public static TranslationResult Translate(ClusterSnapshot snapshot, TranslationOptions? options = null)
     {
         options ??= new TranslationOptions();
         var index = new SnapshotIndex(snapshot);
-        var claims = new Dictionary<string, RouteKey>(StringComparer.Ordinal);
+        var claims = new Dictionary<string, RouteOrigin>(StringComparer.Ordinal);
         var routes = new List<GatewayRoute>();
         var certificates = new Dictionary<string, TlsCertificate>(StringComparer.Ordinal);
-        var outcomes = new List<RouteOutcome>();
+        var intentOutcomes = new List<IntentOutcome>();
+        var rejected = new List<RouteOutcome>();
+        var ranked = new List<(RouteIntent Intent, int Rank)>();
+        foreach (var frontEnd in FrontEnds)
+        {
+            var output = frontEnd.Read(snapshot, options);
+            rejected.AddRange(output.Rejected);
+            ranked.AddRange(output.Intents.Select(i => (i, frontEnd.Rank)));
+        }
 
         // Oldest first: on a host+path conflict the route that was there first keeps it. (The directory source stamps
         // creationTimestamp in first-seen order, as an API server would, so a file added later never takes a path.)
-        // One object per namespace/name, chosen by a stable rule, before anything is keyed by it.
-        var ordered = SnapshotIndex.Distinct(snapshot.Routes.Where(r => options.Serves(r)))
-            .OrderBy(r => r.Metadata.CreationTimestamp ?? DateTime.MaxValue)
-            .ThenBy(r => SnapshotIndex.NamespaceOf(r.Metadata), StringComparer.Ordinal)
-            .ThenBy(r => r.Metadata.Name, StringComparer.Ordinal);
+        // Same age: the front-end's rank, then namespace, name and id, so the choice never depends on input order.
+        var ordered = ranked
+            .OrderBy(r => r.Intent.Origin.CreatedAt ?? DateTime.MaxValue)
+            .ThenBy(r => r.Rank)
+            .ThenBy(r => r.Intent.Origin.Key.Namespace, StringComparer.Ordinal)
+            .ThenBy(r => r.Intent.Origin.Key.Name, StringComparer.Ordinal)
+            .ThenBy(r => r.Intent.Id, StringComparer.Ordinal)
+            .Select(r => r.Intent);
 
-        foreach (var route in ordered)
+        foreach (var intent in ordered)
         {
-            var key = new RouteKey(SnapshotIndex.NamespaceOf(route.Metadata), route.Metadata.Name);
-            var generation = route.Metadata.Generation;
-            var errors = new List<string>();
-            var valid = RouteValidator.Validate(route, key, errors);
-            if (valid is null)
+            var origin = intent.Origin;
+            if (FindConflict(intent, claims) is { } conflict)
             {
-                outcomes.Add(Rejected(key, generation, RouteConditions.Reasons.Invalid, string.Join("; ", errors)));
+                intentOutcomes.Add(new(intent, RouteOutcomes.Rejected(origin.Key, origin.Generation, RouteConditions.Reasons.Conflicted, conflict)));
                 continue;
             }
 
-            var conflict = FindConflict(valid, claims);
-            if (conflict is not null)
+            foreach (var claim in ClaimsOf(intent))
             {
-                outcomes.Add(Rejected(key, generation, RouteConditions.Reasons.Conflicted, conflict));
-                continue;
+                claims[claim] = origin;
             }
 
-            foreach (var claim in ClaimsOf(valid))
-            {
-                claims[claim] = key;
-            }
-
-            var backend = BackendResolver.Resolve(valid, index);
-            var (refsFailure, tlsWarning) = backend.Failure is { } failure ? (failure, null) : AddCertificate(valid, index, certificates, options.Now);
+            var backend = BackendResolver.Resolve(intent.Backends, index);
+            var (refsFailure, tlsWarning) = backend.Failure is { } failure ? (failure, null) : AddCertificate(intent, index, certificates, options.Now);
             var notes = backend.Skipped.Prepend(tlsWarning).OfType<string>().ToList();
+            var settings = intent.Settings;
             routes.Add(new GatewayRoute
             {
-                Id = key.ToString(),
-                Hosts = valid.Hosts,
-                Path = valid.Path,
-                PathType = valid.PathType,
+                Id = intent.Id,
+                Hosts = intent.Hosts,
+                Path = intent.Path,
+                PathType = intent.PathType,
                 Endpoints = backend.Endpoints,
-                Balancing = valid.Balancing,
-                IdleTimeout = valid.IdleTimeout,
-                ConnectTimeout = valid.ConnectTimeout,
-                HandshakeTimeout = valid.HandshakeTimeout,
-                DrainTimeout = valid.DrainTimeout,
-                Limits = valid.Limits,
-                AllowedOrigins = valid.AllowedOrigins,
-                AllowPlainHttp = valid.AllowPlainHttp,
+                Balancing = settings.Balancing,
+                IdleTimeout = settings.IdleTimeout,
+                ConnectTimeout = settings.ConnectTimeout,
+                HandshakeTimeout = settings.HandshakeTimeout,
+                DrainTimeout = settings.DrainTimeout,
+                Limits = settings.Limits,
+                AllowedOrigins = settings.AllowedOrigins,
+                AllowPlainHttp = settings.AllowPlainHttp,
             });
-            outcomes.Add(AcceptedOutcome(key, generation, refsFailure, backend.Endpoints.Count(e => e.Ready), notes));
+            intentOutcomes.Add(new(intent, RouteOutcomes.Accepted(origin.Key, origin.Generation, refsFailure, backend.Endpoints.Count(e => e.Ready), notes)));
         }
 
         var config = new GatewayConfig(
             routes.OrderBy(r => r.Id, StringComparer.Ordinal).ToList(),
             certificates.Values.OrderBy(c => c.Id, StringComparer.Ordinal).ToList());
-        return new TranslationResult(config, outcomes.OrderBy(o => o.Key.ToString(), StringComparer.Ordinal).ToList());
+        var webSocketRoutes = intentOutcomes.Where(o => o.Intent.Origin.Kind == RouteValidator.Kind).Select(o => o.Outcome).Concat(rejected);
+        return new TranslationResult(config, webSocketRoutes.OrderBy(o => o.Key.ToString(), StringComparer.Ordinal).ToList())
+        {
+            Intents = intentOutcomes.OrderBy(o => o.Intent.Id, StringComparer.Ordinal).ToList(),
+        };
     }
 
-    private static IEnumerable<string> ClaimsOf(ValidatedRoute route)
+    private static IEnumerable<string> ClaimsOf(RouteIntent route)
     {
         IEnumerable<string> hosts = route.Hosts.Count == 0 ? ["*"] : route.Hosts;
         return hosts.Select(h => $"{h} {route.PathType} {route.Path}");
     }
 
-    private static string? FindConflict(ValidatedRoute route, Dictionary<string, RouteKey> claims)
+    private static string? FindConflict(RouteIntent route, Dictionary<string, RouteOrigin> claims)
     {
         foreach (var claim in ClaimsOf(route))
         {
             if (claims.TryGetValue(claim, out var owner))
             {
                 var parts = claim.Split(' ');
-                return $"host '{parts[0]}' path '{parts[2]}' ({parts[1]}) is already routed by the older WebSocketRoute {owner}";
+                return $"host '{parts[0]}' path '{parts[2]}' ({parts[1]}) is already routed by the older {owner}";
             }
         }
 
         return null;
     }
 
-    private static (RouteCondition? Failure, string? Warning) AddCertificate(ValidatedRoute route, SnapshotIndex index,
+    private static (RouteCondition? Failure, string? Warning) AddCertificate(RouteIntent route, SnapshotIndex index,
         Dictionary<string, TlsCertificate> certificates, DateTimeOffset? now)
     {
-        if (route.TlsSecretName is null)
+        if (route.Tls is not { } tls)
         {
             return (null, null);
         }
 
-        var ns = route.Key.Namespace;
-        if (!index.Secrets.TryGetValue((ns, route.TlsSecretName), out var secret))
+        if (!index.Secrets.TryGetValue((tls.Namespace, tls.Name), out var secret))
         {
             return (new RouteCondition(RouteConditions.ResolvedRefs, false, RouteConditions.Reasons.SecretNotFound,
-                $"Secret {ns}/{route.TlsSecretName} not found (only Secrets of type {TlsSecretReader.TlsType} are read)"), null);
+                $"Secret {tls} not found (only Secrets of type {TlsSecretReader.TlsType} are read)"), null);
         }
 
         var contents = TlsSecretReader.Read(secret, now);
@@ -139,34 +157,11 @@ public static class Translator
             return (contents.Failure, null);
         }
 
-        var id = $"{ns}/{route.TlsSecretName}";
+        var id = tls.ToString();
         // A route without hosts matches every host name: its certificate answers names no other certificate covers.
         IEnumerable<string> routeHosts = route.Hosts.Count == 0 ? [TlsCertificate.AnyHost] : route.Hosts;
         var hosts = certificates.TryGetValue(id, out var existing) ? existing.Hosts.Union(routeHosts).ToList() : routeHosts.ToList();
         certificates[id] = new TlsCertificate(id, hosts, contents.CertificatePem!, contents.KeyPem!);
         return (null, contents.Warning);
-    }
-
-    private static RouteOutcome Rejected(RouteKey key, long? generation, string reason, string message) => new(key, generation,
-    [
-        new RouteCondition(RouteConditions.Accepted, false, reason, message),
-        new RouteCondition(RouteConditions.ResolvedRefs, false, RouteConditions.Reasons.NotAccepted, "route not accepted"),
-        new RouteCondition(RouteConditions.Ready, false, RouteConditions.Reasons.NotAccepted, "route not accepted"),
-    ], 0);
-
-    private static RouteOutcome AcceptedOutcome(RouteKey key, long? generation, RouteCondition? refsFailure, int readyEndpoints, List<string> notes)
-    {
-        var warnings = notes.Count == 0 ? string.Empty : "; warning: " + string.Join("; ", notes);
-        var ready = refsFailure is not null
-            ? new RouteCondition(RouteConditions.Ready, false, RouteConditions.Reasons.UnresolvedRefs, refsFailure.Message)
-            : readyEndpoints == 0
-                ? new RouteCondition(RouteConditions.Ready, false, RouteConditions.Reasons.NoReadyEndpoints, "the backend has no ready endpoints; requests get 503" + warnings)
-                : new RouteCondition(RouteConditions.Ready, true, RouteConditions.Reasons.Ready, $"{readyEndpoints} ready endpoint(s){warnings}");
-        return new RouteOutcome(key, generation,
-        [
-            new RouteCondition(RouteConditions.Accepted, true, RouteConditions.Reasons.Accepted, "route accepted"),
-            refsFailure ?? new RouteCondition(RouteConditions.ResolvedRefs, true, RouteConditions.Reasons.ResolvedRefs, "backend Service and port resolved"),
-            ready,
-        ], readyEndpoints);
     }
 }

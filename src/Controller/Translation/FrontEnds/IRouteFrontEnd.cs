@@ -1,0 +1,19 @@
+using Sockway.Controller.Snapshots;
+using Sockway.Controller.Translation.Routes;
+
+namespace Sockway.Controller.Translation.FrontEnds;
+
+/// <summary>
+/// Reads one family of kinds (WebSocketRoute; Ingress; Gateway API...) from a snapshot and turns the objects this
+/// installation serves into route intents. Pure: no I/O, no clock beyond <see cref="TranslationOptions.Now"/>.
+/// </summary>
+internal interface IRouteFrontEnd
+{
+    /// <summary>Among intents of the same age, lower ranks win a host+path conflict (see docs/bad-config.md).</summary>
+    int Rank { get; }
+
+    FrontEndOutput Read(ClusterSnapshot snapshot, TranslationOptions options);
+}
+
+/// <summary>What a front-end made of its objects: intents to serve, and objects it rejected before any intent.</summary>
+internal sealed record FrontEndOutput(IReadOnlyList<RouteIntent> Intents, IReadOnlyList<RouteOutcome> Rejected);
