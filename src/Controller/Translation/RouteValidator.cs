@@ -21,7 +21,9 @@ internal sealed record ValidatedRoute(
     ConnectionLimits Limits,
     IReadOnlyList<string> AllowedOrigins,
     string? TlsSecretName,
-    bool AllowPlainHttp);
+    bool AllowPlainHttp,
+    KeepaliveSettings Keepalive,
+    MessageLimits MessageLimits);
 
 /// <summary>
 /// Validates a route the way the CRD schema would, so standalone files (which no API server checks) get the
@@ -33,6 +35,8 @@ internal static partial class RouteValidator
     public static readonly TimeSpan DefaultConnectTimeout = TimeSpan.FromSeconds(5);
     public static readonly TimeSpan DefaultHandshakeTimeout = TimeSpan.FromSeconds(10);
     public static readonly TimeSpan DefaultDrainTimeout = TimeSpan.FromSeconds(30);
+    public const long DefaultMaxMessageBytes = 64L * 1024 * 1024;
+    private static readonly TimeSpan MinKeepaliveInterval = TimeSpan.FromSeconds(1);
 
     public static ValidatedRoute? Validate(WebSocketRoute route, RouteKey key, List<string> errors)
     {
@@ -102,6 +106,9 @@ internal static partial class RouteValidator
             Positive(spec.Limits?.MaxConnectionsPerEndpoint, "spec.limits.maxConnectionsPerEndpoint", errors),
             Positive(spec.Limits?.MaxConnectionsPerRoute, "spec.limits.maxConnectionsPerRoute", errors));
 
+        var keepalive = ValidateKeepalive(spec.Keepalive, errors);
+        var messageLimits = ValidateMessageLimits(spec.Limits, errors);
+
         var origins = spec.AllowedOrigins?.ToList() ?? [];
         for (var i = 0; i < origins.Count; i++)
         {
@@ -123,8 +130,56 @@ internal static partial class RouteValidator
         }
 
         return new ValidatedRoute(key, hosts, path, pathType, serviceName!, port!, balancing!, idle == TimeSpan.Zero ? null : idle, connect,
-            handshake, drain, limits, origins, secret, spec.AllowPlainHttp ?? true);
+            handshake, drain, limits, origins, secret, spec.AllowPlainHttp ?? true, keepalive, messageLimits);
     }
+
+    private static KeepaliveSettings ValidateKeepalive(KeepaliveSpec? spec, List<string> errors)
+    {
+        var defaults = KeepaliveSettings.Default;
+        var interval = ParseDuration(ShortText(spec?.Interval, "spec.keepalive.interval", errors), defaults.Interval, "spec.keepalive.interval", errors);
+        var timeout = ParseDuration(ShortText(spec?.Timeout, "spec.keepalive.timeout", errors), defaults.Timeout, "spec.keepalive.timeout", errors);
+        if (interval == TimeSpan.Zero)
+        {
+            return KeepaliveSettings.Off;
+        }
+
+        if (interval < MinKeepaliveInterval)
+        {
+            errors.Add($"spec.keepalive.interval: must be 0 (off) or at least 1s, was '{spec?.Interval}'");
+        }
+
+        if (timeout == TimeSpan.Zero)
+        {
+            errors.Add("spec.keepalive.timeout: must be greater than 0 when spec.keepalive.interval is not 0");
+        }
+
+        return new KeepaliveSettings(interval, timeout, spec?.CountsAsActivity ?? false);
+    }
+
+    /// <summary>The CRD caps these at 64 characters (so its CEL rules stay cheap); files get the same error.</summary>
+    private static string? ShortText(string? text, string field, List<string> errors)
+    {
+        if (text is { Length: > 64 })
+        {
+            errors.Add($"{field}: longer than 64 characters");
+            return null;
+        }
+
+        return text;
+    }
+
+    private static MessageLimits ValidateMessageLimits(LimitsSpec? spec, List<string> errors)
+    {
+        var frame = Positive(spec?.MaxFrameBytes, "spec.limits.maxFrameBytes", errors);
+        var message = Positive(spec?.MaxMessageBytes, "spec.limits.maxMessageBytes", errors) ?? DefaultMaxMessageBytes;
+        if (frame > message)
+        {
+            errors.Add($"spec.limits.maxFrameBytes: {frame} must not exceed spec.limits.maxMessageBytes ({message})");
+        }
+
+        return new MessageLimits(frame, message);
+    }
+
 
     private static BalancingSettings? ValidateBalancing(BalancingSpec? spec, List<string> errors)
     {
@@ -187,9 +242,10 @@ internal static partial class RouteValidator
         return value.Value;
     }
 
-    private static int? Positive(int? value, string field, List<string> errors)
+    private static T? Positive<T>(T? value, string field, List<string> errors)
+        where T : struct, System.Numerics.INumber<T>
     {
-        if (value is < 1)
+        if (value < T.One)
         {
             errors.Add($"{field}: must be at least 1, was {value}");
         }

@@ -86,6 +86,8 @@ public static class Translator
                 Limits = valid.Limits,
                 AllowedOrigins = valid.AllowedOrigins,
                 AllowPlainHttp = valid.AllowPlainHttp,
+                Keepalive = valid.Keepalive,
+                MessageLimits = valid.MessageLimits,
             });
             outcomes.Add(AcceptedOutcome(key, generation, refsFailure, backend.Endpoints.Count(e => e.Ready), notes));
         }
