@@ -52,6 +52,14 @@ public sealed class GatewayMetrics : IDisposable
         foreach (var route in config.Routes)
         {
             _upgrades.Add(0, new KeyValuePair<string, object?>("route", route.Id), new KeyValuePair<string, object?>("outcome", UpgradeOutcome.Success));
+            if (route.Keepalive.Enabled)
+            {
+                foreach (var peer in (ReadOnlySpan<string>)["client", "backend"])
+                {
+                    _pings.Add(0, new("route", route.Id), new("peer", peer));
+                    _deadPeers.Add(0, new("route", route.Id), new("peer", peer));
+                }
+            }
         }
     }
 

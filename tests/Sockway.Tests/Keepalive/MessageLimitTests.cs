@@ -63,7 +63,15 @@ public sealed class MessageLimitTests : IAsyncLifetime
             await sender.SendAsync(i == 0 ? 0x2 : 0x0, RandomNumberGenerator.GetBytes(fragments[i]), fin: i == fragments.Length - 1);
         }
 
-        await sender.SendAsync(0x1, "after"u8.ToArray());
+        try
+        {
+            await sender.SendAsync(0x1, "after"u8.ToArray());
+        }
+        catch (IOException) when (!passes)
+        {
+            // Sockway may have closed the sender's connection already.
+        }
+
         if (passes)
         {
             await Eventually.TrueAsync(() => receiver.Received.Any(f => f.Opcode == 0x1), because: $"{name}: the message and the next went through");

@@ -30,9 +30,10 @@ internal sealed class RawPeer : IAsyncDisposable
     {
         _tcp = tcp;
         _masked = masked;
+        Stream = tcp.GetStream();
     }
 
-    public NetworkStream Stream => _tcp.GetStream();
+    public NetworkStream Stream { get; }
 
     public ConcurrentQueue<RawFrame> Received { get; } = new();
 
@@ -151,7 +152,7 @@ internal sealed class RawPeer : IAsyncDisposable
                 }
             }
         }
-        catch (Exception ex) when (ex is IOException or EndOfStreamException or ObjectDisposedException or SocketException or OperationCanceledException)
+        catch (Exception ex) when (ex is IOException or EndOfStreamException or ObjectDisposedException or SocketException or OperationCanceledException or InvalidOperationException)
         {
             Ended = true;
         }
