@@ -31,6 +31,7 @@ public sealed class KeepaliveTests : IAsyncLifetime
                 Manifests.Route("dead-client", "/dead-client", "echo", extraSpec: Fast),
                 Manifests.Route("dead-backend", "/dead-backend", "frozen", extraSpec: Fast),
                 Manifests.Route("healthy", "/healthy", "raw", extraSpec: Fast),
+                Manifests.Route("streaming", "/streaming", "raw", extraSpec: Fast),
                 Manifests.Route("slow-frame", "/slow-frame", "raw", extraSpec: "keepalive:\n  interval: 1s\n  timeout: 10s"),
                 Manifests.Route("idle", "/idle", "raw", extraSpec: Fast + "\ntimeouts:\n  idle: 4s"),
                 Manifests.Route("idle-counted", "/idle-counted", "raw", extraSpec: Fast + "\n  countsAsActivity: true\ntimeouts:\n  idle: 3s"),
@@ -90,6 +91,48 @@ public sealed class KeepaliveTests : IAsyncLifetime
         var scrape = await PrometheusScrape.WaitForAsync(_scenario.Sockway.ManagementUri,
             s => s.Sum("sockway_websocket_dead_peers_total", ("route", "default/dead-backend"), ("peer", "backend")) == 1);
         Assert.Equal(1, scrape.Sum("sockway_websocket_closes_total", ("route", "default/dead-backend"), ("reason", "dead_peer"), ("code", "1001")));
+    }
+
+    [Fact]
+    public async Task A_client_that_stops_reading_while_its_backend_streams_is_a_dead_peer_though_the_ping_cannot_be_written()
+    {
+        await using var client = await RawPeer.ConnectAsync(_scenario.Sockway.HttpUri.Port, "/streaming");
+        var backend = await Eventually.ValueAsync(() => _raw.Peers.LastOrDefault(), because: "the backend accepted the upgrade");
+        var tunnel = await Eventually.ValueAsync(() => Registry.Tunnels.SingleOrDefault(t => t.RouteId == "default/streaming" && t.IsUpgraded));
+
+        // Its own writes will block (Sockway stops reading from it), so it answers nothing; it still reads what comes.
+        backend.AnswerPings = false;
+
+        // The backend streams until the socket buffers on the way to the client are full and Sockway's write to it
+        // blocks: no Ping can go in, and the client, which reads nothing, could not answer one anyway.
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var chunk = new byte[64 * 1024];
+        var streaming = Task.Run(async () =>
+        {
+            try
+            {
+                while (!stop.IsCancellationRequested)
+                {
+                    await backend.SendAsync(0x2, chunk);
+                }
+            }
+            catch (Exception ex) when (ex is IOException or ObjectDisposedException or InvalidOperationException)
+            {
+                // Sockway closed the backend's connection.
+            }
+        });
+
+        await Eventually.TrueAsync(() => tunnel.Client!.WriteInProgress && tunnel.Client.PingTick != 0 && !tunnel.Client.PingWritten, Found,
+            "a Ping is due while the write to the client is stuck");
+        await Eventually.TrueAsync(() => backend.Received.Any(f => f.Opcode == 0x8), Found, "the backend got a Close");
+        Assert.Equal(1001, (backend.Received.First(f => f.Opcode == 0x8).Payload[0] << 8) | backend.Received.First(f => f.Opcode == 0x8).Payload[1]);
+        await Eventually.TrueAsync(() => Open("default/streaming") == 0, Found, "the slot is freed");
+        await stop.CancelAsync();
+        await streaming;
+
+        var scrape = await PrometheusScrape.WaitForAsync(_scenario.Sockway.ManagementUri,
+            s => s.Sum("sockway_websocket_dead_peers_total", ("route", "default/streaming"), ("peer", "client")) == 1);
+        Assert.Equal(1, scrape.Sum("sockway_websocket_closes_total", ("route", "default/streaming"), ("reason", "dead_peer")));
     }
 
     [Fact]
