@@ -30,6 +30,8 @@ public sealed class TestBackend : IAsyncDisposable
 
     public string Name { get; }
 
+    private bool _compression;
+
     public int Port { get; private set; }
 
     /// <summary>The address it listens on (what a slice names).</summary>
@@ -53,8 +55,9 @@ public sealed class TestBackend : IAsyncDisposable
     /// Starts on <paramref name="address"/> (loopback by default). <paramref name="createListenSocket"/>, when given,
     /// makes the listening socket (e.g. inside a test's network namespace); Kestrel serves whatever it returns.
     /// </summary>
+    /// <param name="compression">Accept permessage-deflate when a client offers it.</param>
     public static async Task<TestBackend> StartAsync(string name, int port = 0, System.Net.IPAddress? address = null,
-        Func<System.Net.EndPoint, System.Net.Sockets.Socket>? createListenSocket = null)
+        Func<System.Net.EndPoint, System.Net.Sockets.Socket>? createListenSocket = null, bool compression = false)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -65,7 +68,7 @@ public sealed class TestBackend : IAsyncDisposable
         }
 
         var app = builder.Build();
-        var backend = new TestBackend(name, app);
+        var backend = new TestBackend(name, app) { _compression = compression };
         app.UseWebSockets();
         app.Run(backend.HandleAsync);
         await app.StartAsync();
@@ -101,7 +104,7 @@ public sealed class TestBackend : IAsyncDisposable
             return;
         }
 
-        using var socket = await context.WebSockets.AcceptWebSocketAsync();
+        using var socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext { DangerousEnableCompression = _compression });
         Interlocked.Increment(ref _openSockets);
         try
         {

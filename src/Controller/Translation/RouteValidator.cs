@@ -13,6 +13,7 @@ namespace Sockway.Controller.Translation;
 internal static partial class RouteValidator
 {
     public const string Kind = "WebSocketRoute";
+    private static readonly TimeSpan MinKeepaliveInterval = TimeSpan.FromSeconds(1);
 
     public static RouteIntent? Validate(WebSocketRoute route, RouteKey key, List<string> errors)
     {
@@ -82,6 +83,9 @@ internal static partial class RouteValidator
             Positive(spec.Limits?.MaxConnectionsPerEndpoint, "spec.limits.maxConnectionsPerEndpoint", errors),
             Positive(spec.Limits?.MaxConnectionsPerRoute, "spec.limits.maxConnectionsPerRoute", errors));
 
+        var keepalive = ValidateKeepalive(spec.Keepalive, errors);
+        var messageLimits = ValidateMessageLimits(spec.Limits, errors);
+
         var origins = spec.AllowedOrigins?.ToList() ?? [];
         for (var i = 0; i < origins.Count; i++)
         {
@@ -120,10 +124,60 @@ internal static partial class RouteValidator
                 Limits = limits,
                 AllowedOrigins = origins,
                 AllowPlainHttp = spec.AllowPlainHttp ?? true,
+                Keepalive = keepalive,
+                MessageLimits = messageLimits,
             },
             Tls = secret is null ? null : new SecretRef(key.Namespace, secret),
         };
     }
+
+    private static KeepaliveSettings ValidateKeepalive(KeepaliveSpec? spec, List<string> errors)
+    {
+        var defaults = KeepaliveSettings.Default;
+        var interval = ParseDuration(ShortText(spec?.Interval, "spec.keepalive.interval", errors), defaults.Interval, "spec.keepalive.interval", errors);
+        var timeout = ParseDuration(ShortText(spec?.Timeout, "spec.keepalive.timeout", errors), defaults.Timeout, "spec.keepalive.timeout", errors);
+        if (interval == TimeSpan.Zero)
+        {
+            return KeepaliveSettings.Off;
+        }
+
+        if (interval < MinKeepaliveInterval)
+        {
+            errors.Add($"spec.keepalive.interval: must be 0 (off) or at least 1s, was '{spec?.Interval}'");
+        }
+
+        if (timeout == TimeSpan.Zero)
+        {
+            errors.Add("spec.keepalive.timeout: must be greater than 0 when spec.keepalive.interval is not 0");
+        }
+
+        return new KeepaliveSettings(interval, timeout, spec?.CountsAsActivity ?? false);
+    }
+
+    /// <summary>The CRD caps these at 64 characters (so its CEL rules stay cheap); files get the same error.</summary>
+    private static string? ShortText(string? text, string field, List<string> errors)
+    {
+        if (text is { Length: > 64 })
+        {
+            errors.Add($"{field}: longer than 64 characters");
+            return null;
+        }
+
+        return text;
+    }
+
+    private static MessageLimits ValidateMessageLimits(LimitsSpec? spec, List<string> errors)
+    {
+        var frame = Positive(spec?.MaxFrameBytes, "spec.limits.maxFrameBytes", errors);
+        var message = Positive(spec?.MaxMessageBytes, "spec.limits.maxMessageBytes", errors) ?? RouteSettings.DefaultMaxMessageBytes;
+        if (frame > message)
+        {
+            errors.Add($"spec.limits.maxFrameBytes: {frame} must not exceed spec.limits.maxMessageBytes ({message})");
+        }
+
+        return new MessageLimits(frame, message);
+    }
+
 
     private static BalancingSettings? ValidateBalancing(BalancingSpec? spec, List<string> errors)
     {
@@ -186,9 +240,10 @@ internal static partial class RouteValidator
         return value.Value;
     }
 
-    private static int? Positive(int? value, string field, List<string> errors)
+    private static T? Positive<T>(T? value, string field, List<string> errors)
+        where T : struct, System.Numerics.INumber<T>
     {
-        if (value is < 1)
+        if (value < T.One)
         {
             errors.Add($"{field}: must be at least 1, was {value}");
         }

@@ -101,6 +101,8 @@ public static class Translator
                 Limits = settings.Limits,
                 AllowedOrigins = settings.AllowedOrigins,
                 AllowPlainHttp = settings.AllowPlainHttp,
+                Keepalive = settings.Keepalive,
+                MessageLimits = settings.MessageLimits,
             });
             intentOutcomes.Add(new(intent, RouteOutcomes.Accepted(origin.Key, origin.Generation, refsFailure, backend.Endpoints.Count(e => e.Ready), notes)));
         }

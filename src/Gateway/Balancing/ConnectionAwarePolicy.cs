@@ -55,6 +55,8 @@ internal abstract class ConnectionAwarePolicy : ILoadBalancingPolicy
             if (tunnel is not null)
             {
                 tunnel.IdleTimeout = route.IdleTimeout;
+                tunnel.Keepalive = route.Keepalive;
+                tunnel.MessageLimits = route.MessageLimits;
                 if (feature is not null)
                 {
                     feature.Tunnel = tunnel;

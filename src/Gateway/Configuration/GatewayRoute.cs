@@ -36,6 +36,10 @@ public sealed record GatewayRoute
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
     public ConnectionLimits Limits { get; init; } = ConnectionLimits.None;
+
+    public KeepaliveSettings Keepalive { get; init; } = KeepaliveSettings.Default;
+
+    public MessageLimits MessageLimits { get; init; } = MessageLimits.None;
 }
 
 /// <summary>Connection caps; a request over a cap gets 503 with Retry-After.</summary>

@@ -25,7 +25,11 @@ public sealed class ConnectionRegistry
     {
         _options = options;
         _time = time;
+        Clock = new Keepalive.KeepaliveClock(time);
     }
+
+    /// <summary>The coarse clock the pumps stamp peers' activity with; the keepalive sweep moves it on.</summary>
+    public Keepalive.KeepaliveClock Clock { get; }
 
     /// <summary>Raised when a tunnel ends (after its slot is released).</summary>
     public event Action<Tunnel>? Released;
@@ -73,7 +77,7 @@ public sealed class ConnectionRegistry
             switch (endpoint.TryReserve(endpointLimit))
             {
                 case true:
-                    var tunnel = new Tunnel(Interlocked.Increment(ref _nextId), routeId, endpoint, route, _options, _time);
+                    var tunnel = new Tunnel(Interlocked.Increment(ref _nextId), routeId, endpoint, route, _options, _time, Clock);
                     endpoint.Add(tunnel);
                     return tunnel;
                 case false:

@@ -1,4 +1,6 @@
+using Sockway.Gateway.Configuration;
 using Sockway.Gateway.Framing;
+using Sockway.Gateway.Keepalive;
 
 namespace Sockway.Gateway.Connections;
 
@@ -11,7 +13,9 @@ namespace Sockway.Gateway.Connections;
 public sealed class Tunnel
 {
     private const string ProtocolErrorReason = "protocol error";
+    private const string TooBigReason = "message too big";
     private readonly TunnelOptions _options;
+    private readonly KeepaliveClock? _clock;
     private readonly TimeProvider _time;
     private int _state;
     private CloseRequest? _closeRequest;
@@ -24,8 +28,9 @@ public sealed class Tunnel
     private CancellationTokenSource? _stop;
     private long _lastActivity;
 
-    internal Tunnel(long id, string routeId, EndpointLoad endpoint, SlotCounter routeSlots, TunnelOptions options, TimeProvider time)
+    internal Tunnel(long id, string routeId, EndpointLoad endpoint, SlotCounter routeSlots, TunnelOptions options, TimeProvider time, KeepaliveClock? clock = null)
     {
+        _clock = clock;
         Id = id;
         RouteId = routeId;
         Endpoint = endpoint;
@@ -85,6 +90,15 @@ public sealed class Tunnel
 
     internal bool DrainScheduled => DrainDueTicks != 0;
 
+    /// <summary>Route's keepalive (null or off: none); applied by the keepalive sweeper. Set before the upgrade.</summary>
+    public KeepaliveSettings? Keepalive { get; internal set; }
+
+    /// <summary>Route's caps on frames and messages, each direction (null: none). Set before the upgrade.</summary>
+    public MessageLimits? MessageLimits { get; internal set; }
+
+    /// <summary>With <see cref="ClosedBy"/> DeadPeer: true when the client was the side that stopped answering.</summary>
+    public bool DeadPeerWasClient { get; private set; }
+
     /// <summary>Route's idle timeout (null: none); applied by the idle sweeper.</summary>
     public TimeSpan? IdleTimeout { get; internal set; }
 
@@ -116,7 +130,7 @@ public sealed class Tunnel
     // Sockway's pumps move the bytes for the tunnel's lifetime.
     internal Stream AttachClient(Stream stream, bool detached = false)
     {
-        Client = new TrackedStream(stream, peerIsServer: false, IsFramed, Extensions);
+        Client = new TrackedStream(stream, peerIsServer: false, IsFramed, Extensions, MessageLimits, KeepaliveClock);
         OutlivesRequest = detached;
         TryOpen();
         return Stream.Null;
@@ -124,10 +138,12 @@ public sealed class Tunnel
 
     internal Stream AttachBackend(Stream stream)
     {
-        Backend = new TrackedStream(stream, peerIsServer: true, IsFramed, Extensions);
+        Backend = new TrackedStream(stream, peerIsServer: true, IsFramed, Extensions, MessageLimits, KeepaliveClock);
         TryOpen();
         return Stream.Null;
     }
+
+    private KeepaliveClock? KeepaliveClock => Keepalive is { Enabled: true } ? _clock : null;
 
     private void TryOpen()
     {
@@ -203,7 +219,7 @@ public sealed class Tunnel
                 ViolationByClient = fromClient;
                 var (offender, other) = fromClient ? (Client!, Backend!) : (Backend!, Client!);
                 var outcomes = await Task.WhenAll(
-                    offender.CloseAsync(1002, ProtocolErrorReason, _options.CloseBoundaryWait, _time),
+                    offender.CloseAsync(violation.CloseCode(), violation.IsSizeLimit() ? TooBigReason : ProtocolErrorReason, _options.CloseBoundaryWait, _time),
                     other.CloseAsync(CloseFrame.GoingAway, "peer protocol error", _options.CloseBoundaryWait, _time));
                 backendGotClose = fromClient && outcomes[1] == CloseOutcome.Sent;
             }
@@ -271,9 +287,17 @@ public sealed class Tunnel
     /// the connection within <see cref="TunnelOptions.CloseReplyWait"/> after the Close are cut. A plain byte tunnel
     /// gets a clean TCP close, never a frame.
     /// </summary>
-    public Task CloseAsync(ushort code, string reason, GatewayCloseReason why)
+    public Task CloseAsync(ushort code, string reason, GatewayCloseReason why) => RequestClose(new CloseRequest(code, reason, why));
+
+    /// <summary>
+    /// Ends a tunnel one of whose peers stopped answering (keepalive): the other peer gets Close 1001, the dead one
+    /// nothing more (writes to it are dropped) and its socket is closed when the tunnel ends.
+    /// </summary>
+    public Task CloseDeadPeerAsync(bool clientDead) =>
+        RequestClose(new CloseRequest(CloseFrame.GoingAway, "peer not responding", GatewayCloseReason.DeadPeer, clientDead));
+
+    private Task RequestClose(CloseRequest request)
     {
-        var request = new CloseRequest(code, reason, why);
         if (Interlocked.CompareExchange(ref _closeRequest, request, null) is not null)
         {
             return Task.CompletedTask;
@@ -305,16 +329,23 @@ public sealed class Tunnel
             if (!client.Outgoing.SawClose && !backend.Outgoing.SawClose)
             {
                 ClosedBy = request.Why;
+                DeadPeerWasClient = request.ClientDead == true;
             }
 
             var wait = _options.CloseBoundaryWait;
             var outcomes = await Task.WhenAll(
-                client.CloseAsync(request.Code, request.Reason, wait, _time),
-                backend.CloseAsync(request.Code, request.Reason, wait, _time));
+                CloseSideAsync(client, request, request.ClientDead == true),
+                CloseSideAsync(backend, request, request.ClientDead == false));
             if (outcomes[0] == CloseOutcome.TimedOut || outcomes[1] == CloseOutcome.TimedOut)
             {
                 // A peer stuck mid-frame: the one between frames has its Close; both get a clean TCP close now.
                 Abort();
+                return;
+            }
+
+            if (request.ClientDead is { } clientDead)
+            {
+                await EndAfterCloseReplyAsync(clientDead ? client : backend);
                 return;
             }
 
@@ -330,6 +361,35 @@ public sealed class Tunnel
             Fault ??= ex;
             Abort();
         }
+    }
+
+    /// <summary>
+    /// After a dead peer's partner got its Close: a backend answers and ends the connection itself; a client answers
+    /// (its Close, dropped on its way to the dead backend, is still seen) and waits for the server side to end it.
+    /// Both sockets close then, or after <see cref="TunnelOptions.CloseReplyWait"/>.
+    /// </summary>
+    private async Task EndAfterCloseReplyAsync(TrackedStream dead)
+    {
+        var deadline = _time.GetTimestamp();
+        while (!Completion.IsCompleted && !dead.Outgoing.SawClose && _time.GetElapsedTime(deadline) < _options.CloseReplyWait)
+        {
+            await Task.WhenAny(Completion, Task.Delay(CloseReplyPoll, _time));
+        }
+
+        Abort();
+    }
+
+    private static readonly TimeSpan CloseReplyPoll = TimeSpan.FromMilliseconds(50);
+
+    private Task<CloseOutcome> CloseSideAsync(TrackedStream side, CloseRequest request, bool dead)
+    {
+        if (!dead)
+        {
+            return side.CloseAsync(request.Code, request.Reason, _options.CloseBoundaryWait, _time);
+        }
+
+        side.Silence();
+        return Task.FromResult(CloseOutcome.AlreadyClosing);
     }
 
     /// <summary>Exactly once: true for the first caller, which releases the slot.</summary>
@@ -379,5 +439,6 @@ public sealed class Tunnel
         }
     }
 
-    private sealed record CloseRequest(ushort Code, string Reason, GatewayCloseReason Why);
+    /// <param name="ClientDead">For a dead peer: which side stopped answering (null: Sockway closes a healthy tunnel).</param>
+    private sealed record CloseRequest(ushort Code, string Reason, GatewayCloseReason Why, bool? ClientDead = null);
 }

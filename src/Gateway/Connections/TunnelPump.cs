@@ -13,7 +13,7 @@ internal static class TunnelPump
     private const int BufferSize = 16 * 1024;
 
     /// <summary>Copies until end of stream or failure, then ends the tunnel's other direction too (in a finally: whatever stopped it).</summary>
-    public static async Task CopyAsync(Stream from, TrackedStream to, Tunnel tunnel, bool fromClient, CancellationToken cancellationToken)
+    public static async Task CopyAsync(TrackedStream from, TrackedStream to, Tunnel tunnel, bool fromClient, CancellationToken cancellationToken)
     {
         byte[]? buffer = null;
         var violation = FrameViolation.None;
@@ -30,8 +30,22 @@ internal static class TunnelPump
                     return;
                 }
 
-                tunnel.MarkActive();
+                // Keepalive: one read of a coarse clock, one write. Idle: a write that moved nothing but Pongs answering
+                // Sockway's Pings (dropped) is not activity unless the route says so.
+                from.MarkHeard();
                 await to.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+                if (!to.OnlyKeepalive)
+                {
+                    tunnel.MarkActive();
+                }
+                else
+                {
+                    to.OnlyKeepalive = false;
+                    if (tunnel.Keepalive?.CountsAsActivity == true)
+                    {
+                        tunnel.MarkActive();
+                    }
+                }
 
                 // More data already waiting: keep the buffer. Otherwise give it back while the tunnel is quiet.
                 var wait = WaitForDataAsync(from, cancellationToken);

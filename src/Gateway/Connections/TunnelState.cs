@@ -21,4 +21,7 @@ public enum GatewayCloseReason
     Rebalance,
     Shutdown,
     IdleTimeout,
+
+    /// <summary>Keepalive: a peer did not answer Sockway's Ping in time.</summary>
+    DeadPeer,
 }

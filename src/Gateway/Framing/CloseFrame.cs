@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Security.Cryptography;
 using System.Text;
 
 namespace Sockway.Gateway.Framing;
@@ -9,6 +8,12 @@ public static class CloseFrame
 {
     /// <summary>1001: the endpoint is going away (drain, shutdown).</summary>
     public const ushort GoingAway = 1001;
+
+    /// <summary>1002: the peer broke RFC 6455.</summary>
+    public const ushort ProtocolError = 1002;
+
+    /// <summary>1009: a frame or message over the route's size limit.</summary>
+    public const ushort MessageTooBig = 1009;
 
     /// <summary>1012: service restart; reconnect (rebalancing).</summary>
     public const ushort ServiceRestart = 1012;
@@ -32,12 +37,7 @@ public static class CloseFrame
         reasonBytes.CopyTo(payload[2..]);
         if (masked)
         {
-            var key = frame.AsSpan(2, 4);
-            RandomNumberGenerator.Fill(key);
-            for (var i = 0; i < payload.Length; i++)
-            {
-                payload[i] ^= key[i & 3];
-            }
+            FrameMask.Apply(frame.AsSpan(2, 4), payload);
         }
 
         return frame;

@@ -7,7 +7,8 @@ namespace Sockway.Gateway.Framing;
 /// payloads: it only needs to know where each frame ends, so a Close frame can be injected between frames.
 /// Cost per chunk is one step per frame header in it; a chunk inside a large payload is a single subtraction.
 /// A header that breaks RFC 6455 §5 (see <see cref="FrameViolation"/>) stops tracking: the bytes from its first
-/// byte on are not consumed, since nobody could tell where that frame ends.
+/// byte on are not consumed, since nobody could tell where that frame ends. Size limits are decided from headers
+/// too: a data frame, or a message (the sum of its frames), over a limit is refused before any of its payload passes.
 /// </summary>
 public sealed class FrameTracker
 {
@@ -23,6 +24,9 @@ public sealed class FrameTracker
     private int _closeCodeOffset;
     private readonly byte[] _closeMask = new byte[2];
     private bool _inFragmentedMessage;
+    private long _messageBytes;
+    private readonly Configuration.MessageLimits? _limits;
+    private readonly bool _holdPongs;
 
     /// <summary>A tracker that checks nothing about masking or extensions (tests, byte counting).</summary>
     public FrameTracker()
@@ -32,8 +36,12 @@ public sealed class FrameTracker
 
     /// <param name="expectMasked">True towards a server (client frames are masked), false towards a client, null: not checked.</param>
     /// <param name="allowReservedBits">True when the handshake negotiated an extension, which may use RSV1–3.</param>
-    public FrameTracker(bool? expectMasked, bool allowReservedBits)
+    /// <param name="limits">Caps on data frames and messages (null: none).</param>
+    /// <param name="holdPongs">True: stop before each Pong frame (see <see cref="PongAhead"/>), so Sockway can drop the ones answering its own Pings.</param>
+    public FrameTracker(bool? expectMasked, bool allowReservedBits, Configuration.MessageLimits? limits = null, bool holdPongs = false)
     {
+        _limits = limits is { Any: true } ? limits : null;
+        _holdPongs = holdPongs;
         _checkMask = expectMasked.HasValue;
         _expectMasked = expectMasked ?? false;
         _allowReservedBits = allowReservedBits;
@@ -62,6 +70,12 @@ public sealed class FrameTracker
     /// <summary>True when the first Close frame carried a status code on the wire (false: an empty Close).</summary>
     public bool CloseCodeOnWire { get; private set; }
 
+    /// <summary>
+    /// Set when <see cref="Observe"/> stopped, at a boundary, before the first byte of a Pong frame; the caller
+    /// reads that frame itself and hands it back through <see cref="AdmitPong"/> unless it drops it.
+    /// </summary>
+    public bool PongAhead { get; private set; }
+
     /// <summary>Set when a frame header broke the protocol; nothing is consumed from that header on.</summary>
     public FrameViolation Violation { get; private set; }
 
@@ -80,7 +94,28 @@ public sealed class FrameTracker
     /// </summary>
     public int ObserveUntilBoundary(ReadOnlySpan<byte> data) => Observe(data, stopAtBoundary: true);
 
-    private int Observe(ReadOnlySpan<byte> data, bool stopAtBoundary)
+    /// <summary>Consumes a whole Pong frame the caller held back after <see cref="PongAhead"/>; returns how many bytes were valid.</summary>
+    public int AdmitPong(ReadOnlySpan<byte> frame)
+    {
+        PongAhead = false;
+        return Observe(frame, stopAtBoundary: false, holdPongs: false);
+    }
+
+    /// <summary>The caller dropped the Pong after <see cref="PongAhead"/> (it answered Sockway's Ping): the tracker never sees it.</summary>
+    public void DropPong() => PongAhead = false;
+
+    /// <summary>Consumes bytes without holding Pongs back (bytes that are dropped anyway, after Sockway's Close).</summary>
+    public void ObserveDropped(ReadOnlySpan<byte> data) => Observe(data, stopAtBoundary: false, holdPongs: false);
+
+    /// <summary>
+    /// The first byte of a Pong Sockway may have to drop: FIN, no RSV bits, opcode 0xA. Anything else with opcode
+    /// 0xA breaks the protocol, and the tracker itself says so.
+    /// </summary>
+    public const byte PongFirstByte = 0x8A;
+
+    private int Observe(ReadOnlySpan<byte> data, bool stopAtBoundary) => Observe(data, stopAtBoundary, _holdPongs);
+
+    private int Observe(ReadOnlySpan<byte> data, bool stopAtBoundary, bool holdPongs)
     {
         if (Violation != FrameViolation.None)
         {
@@ -110,6 +145,13 @@ public sealed class FrameTracker
             }
             else
             {
+                if (holdPongs && _headerLength == 0 && data[offset] == PongFirstByte)
+                {
+                    PongAhead = true;
+                    Bytes += offset;
+                    return offset;
+                }
+
                 var headerStart = offset;
                 var startedEarlier = _headerLength > 0;
                 offset += ReadHeaderBytes(data[offset..]);
@@ -211,6 +253,7 @@ public sealed class FrameTracker
         else if (opcode < 0x8)
         {
             _inFragmentedMessage = !fin;
+            _messageBytes = fin ? 0 : _messageBytes + length;
             if (fin)
             {
                 Messages++;
@@ -242,9 +285,9 @@ public sealed class FrameTracker
         switch (opcode)
         {
             case 0x0:
-                return _inFragmentedMessage ? FrameViolation.None : FrameViolation.UnexpectedContinuation;
+                return !_inFragmentedMessage ? FrameViolation.UnexpectedContinuation : CheckSize(_messageBytes, length);
             case 0x1 or 0x2:
-                return _inFragmentedMessage ? FrameViolation.UnfinishedMessage : FrameViolation.None;
+                return _inFragmentedMessage ? FrameViolation.UnfinishedMessage : CheckSize(0, length);
             case 0x8 or 0x9 or 0xA:
                 return !fin ? FrameViolation.FragmentedControlFrame
                     : length > MaxControlPayload ? FrameViolation.ControlFrameTooLong
@@ -254,9 +297,16 @@ public sealed class FrameTracker
                 return FrameViolation.ReservedOpcode;
         }
     }
+
+    /// <summary>A data frame of <paramref name="length"/> bytes after <paramref name="before"/> bytes of its message.</summary>
+    private FrameViolation CheckSize(long before, long length) =>
+        _limits is not { } limits ? FrameViolation.None
+        : length > limits.MaxFrameBytes ? FrameViolation.FrameTooBig
+        : length > limits.MaxMessageBytes - before ? FrameViolation.MessageTooBig
+        : FrameViolation.None;
 }
 
-/// <summary>How a frame header broke RFC 6455; any of them fails the connection with Close 1002.</summary>
+/// <summary>How a frame header broke RFC 6455 (Close 1002) or a route's size limit (Close 1009).</summary>
 public enum FrameViolation
 {
     None,
@@ -270,4 +320,18 @@ public enum FrameViolation
     CloseBodyTooShort,
     UnexpectedContinuation,
     UnfinishedMessage,
+
+    /// <summary>A data frame's payload is over the route's <c>limits.maxFrameBytes</c>.</summary>
+    FrameTooBig,
+
+    /// <summary>A message's payload (the sum of its frames so far) is over the route's <c>limits.maxMessageBytes</c>.</summary>
+    MessageTooBig,
+}
+
+public static class FrameViolations
+{
+    /// <summary>1009 (Message Too Big) for a size limit, 1002 (Protocol Error) for everything else.</summary>
+    public static ushort CloseCode(this FrameViolation violation) => violation.IsSizeLimit() ? CloseFrame.MessageTooBig : CloseFrame.ProtocolError;
+
+    public static bool IsSizeLimit(this FrameViolation violation) => violation is FrameViolation.FrameTooBig or FrameViolation.MessageTooBig;
 }

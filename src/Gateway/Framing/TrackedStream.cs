@@ -1,3 +1,7 @@
+using System.Buffers;
+using Sockway.Gateway.Configuration;
+using Sockway.Gateway.Keepalive;
+
 namespace Sockway.Gateway.Framing;
 
 /// <summary>
@@ -5,6 +9,9 @@ namespace Sockway.Gateway.Framing;
 /// the peer pass through untouched while a <see cref="FrameTracker"/> follows their frame headers, so a Close
 /// frame can be injected between two frames — never inside one — and nothing is sent after it.
 /// Reads are passed straight through (zero-byte reads included), so an idle tunnel costs no buffer.
+/// Sockway's keepalive Pings go in the same way (at a boundary, under the same write lock), and with keepalive on,
+/// Pongs written towards this peer are held back whole (at most 131 bytes) until it is known whether they answer
+/// Sockway's Ping to the other peer: those are dropped, all others pass unchanged.
 /// </summary>
 public sealed class TrackedStream : Stream
 {
@@ -16,18 +23,61 @@ public sealed class TrackedStream : Stream
     private TaskCompletionSource? _closeWritten;
     private volatile bool _closeSent;
     private volatile bool _endReads;
+    private byte[]? _pendingPing;
+    private HeldPong? _held;
+    private readonly KeepaliveClock? _clock;
+    private int _heardTick;
+    private int _pingTick;
+    private volatile bool _pingWritten;
 
     /// <param name="inner">The upgraded stream to the peer.</param>
     /// <param name="peerIsServer">True for the backend side: frames a client sends to a server must be masked.</param>
     /// <param name="framed">False for a plain byte tunnel (not WebSocket): bytes are counted, never parsed, and no frame is ever injected.</param>
     /// <param name="extensions">True when the handshake negotiated a WebSocket extension, which may set the RSV bits.</param>
-    public TrackedStream(Stream inner, bool peerIsServer, bool framed = true, bool extensions = false)
+    /// <param name="limits">Size caps on the frames written towards this peer (null: none).</param>
+    /// <param name="keepalive">The tunnel's keepalive clock, when keepalive is on: Pings may be sent, and Pongs answering them are dropped.</param>
+    public TrackedStream(Stream inner, bool peerIsServer, bool framed = true, bool extensions = false, MessageLimits? limits = null, KeepaliveClock? keepalive = null)
     {
         _inner = inner;
         _maskInjected = peerIsServer;
         _framed = framed;
-        Outgoing = new FrameTracker(expectMasked: peerIsServer, allowReservedBits: extensions);
+        _clock = keepalive;
+        _heardTick = keepalive?.Now ?? 0;
+        Outgoing = new FrameTracker(expectMasked: peerIsServer, allowReservedBits: extensions, limits, holdPongs: keepalive is not null && framed);
     }
+
+    /// <summary>Clock tick at which this peer last sent bytes (stamped by the pump reading from it).</summary>
+    public int HeardTick => Volatile.Read(ref _heardTick);
+
+    /// <summary>Stamps that this peer just sent bytes: one read of the coarse clock, one write.</summary>
+    public void MarkHeard()
+    {
+        if (_clock is { } clock)
+        {
+            _heardTick = clock.Now;
+        }
+    }
+
+    /// <summary>Tick at which Sockway's outstanding Ping was asked for, or written once it was (0: none outstanding).</summary>
+    public int PingTick => Volatile.Read(ref _pingTick);
+
+    /// <summary>True once the outstanding Ping is on the wire.</summary>
+    public bool PingWritten => _pingWritten;
+
+    /// <summary>The peer answered (or spoke) after the Ping: none outstanding any more.</summary>
+    public void ClearPing() => Volatile.Write(ref _pingTick, 0);
+
+    /// <summary>True while a write towards this peer is in progress (for long: the peer is not reading).</summary>
+    public bool WriteInProgress => _writeLock.CurrentCount == 0;
+
+    /// <summary>True while a Ping waits for the writer to reach a frame boundary.</summary>
+    public bool PingPending => Volatile.Read(ref _pendingPing) is not null;
+
+    /// <summary>Set by a write that moved nothing but Pongs answering Sockway's Pings; the pump reads and clears it.</summary>
+    public bool OnlyKeepalive { get; set; }
+
+    /// <summary>Pongs answering Sockway's Pings that were dropped on their way to this peer.</summary>
+    public long PongsDropped { get; private set; }
 
     /// <summary>Frames written towards this peer.</summary>
     public FrameTracker Outgoing { get; }
@@ -131,6 +181,68 @@ public sealed class TrackedStream : Stream
         }
     }
 
+    /// <summary>
+    /// Sends a keepalive Ping to this peer at the next frame boundary (now, if the writer is between frames). A writer
+    /// that holds the lock longer than <paramref name="lockWait"/> is stuck on a peer that does not read: no Ping then.
+    /// </summary>
+    public async Task PingAsync(TimeSpan lockWait)
+    {
+        if (!_framed || _clock is not { } clock)
+        {
+            return;
+        }
+
+        _pingWritten = false;
+        Volatile.Write(ref _pingTick, clock.Now);
+        if (!await _writeLock.WaitAsync(lockWait))
+        {
+            return;
+        }
+
+        try
+        {
+            if (_closeSent || Outgoing.SawClose || _pendingClose is not null || _pendingPing is not null || Outgoing.Violation != FrameViolation.None)
+            {
+                return;
+            }
+
+            var frame = PingFrame.Build(_maskInjected);
+            if (Outgoing.AtBoundary)
+            {
+                using var bounded = new CancellationTokenSource(lockWait);
+                await WritePingAsync(frame, bounded.Token);
+            }
+            else
+            {
+                Volatile.Write(ref _pendingPing, frame);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException or OperationCanceledException or NotSupportedException or System.Net.Sockets.SocketException)
+        {
+            // The peer is gone or does not read: the keepalive timeout ends the tunnel.
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    private async Task WritePingAsync(byte[] frame, CancellationToken cancellationToken)
+    {
+        _pendingPing = null;
+        await _inner.WriteAsync(frame, cancellationToken);
+        await _inner.FlushAsync(cancellationToken);
+        // The timeout runs from the moment the peer could see the Ping.
+        Volatile.Write(ref _pingTick, _clock!.Now);
+        _pingWritten = true;
+    }
+
+    /// <summary>
+    /// For a peer found dead: nothing more is written to it (a write to a peer that does not read would only block),
+    /// and no Close is sent it. The tunnel closes its socket when it ends.
+    /// </summary>
+    public void Silence() => _closeSent = true;
+
     /// <summary>Makes reads report end-of-stream, ending this direction of the tunnel cleanly.</summary>
     public void EndReads()
     {
@@ -149,7 +261,7 @@ public sealed class TrackedStream : Stream
         // Hot path: the lock free, no Close pending, the write completing at once — no state machine at all.
         if (_writeLock.Wait(0))
         {
-            if (_pendingClose is not null || _closeSent)
+            if (_pendingClose is not null || _closeSent || _pendingPing is not null || _held is not null)
             {
                 // A Close got in first: the slow path knows what to do with these bytes.
                 _writeLock.Release();
@@ -165,8 +277,9 @@ public sealed class TrackedStream : Stream
                 }
                 else if (Outgoing.Observe(buffer.Span) is var valid && valid != buffer.Length)
                 {
-                    _writeLock.Release();
-                    return RejectAsync(buffer[..valid], cancellationToken);
+                    // A Pong to look at, or a header that broke the protocol: the lock stays held, so nothing gets
+                    // between the bytes already observed and their write.
+                    return WriteObservedThenRestAsync(buffer, valid, cancellationToken);
                 }
 
                 write = _inner.WriteAsync(buffer, cancellationToken);
@@ -206,43 +319,18 @@ public sealed class TrackedStream : Stream
         await _writeLock.WaitAsync(cancellationToken);
         try
         {
-            if (_closeSent)
-            {
-                // After our Close, the protocol allows nothing more; the peer's own Close reply ends here too.
-                Outgoing.Observe(buffer.Span);
-                return;
-            }
-
             if (!_framed)
             {
                 Outgoing.Count(buffer.Length);
-                await _inner.WriteAsync(buffer, cancellationToken);
+                if (!_closeSent)
+                {
+                    await _inner.WriteAsync(buffer, cancellationToken);
+                }
+
                 return;
             }
 
-            if (_pendingClose is null)
-            {
-                var valid = Outgoing.Observe(buffer.Span);
-                await _inner.WriteAsync(buffer[..valid], cancellationToken);
-                ThrowIfViolated(valid, buffer.Length);
-                return;
-            }
-
-            var untilBoundary = Outgoing.AtBoundary ? 0 : Outgoing.ObserveUntilBoundary(buffer.Span);
-            if (untilBoundary > 0)
-            {
-                await _inner.WriteAsync(buffer[..untilBoundary], cancellationToken);
-            }
-
-            if (Outgoing.AtBoundary)
-            {
-                await WriteCloseAsync(_pendingClose, cancellationToken);
-                Outgoing.Observe(buffer.Span[untilBoundary..]);
-            }
-            else
-            {
-                ThrowIfViolated(untilBoundary, buffer.Length);
-            }
+            await WriteFramesLockedAsync(buffer, cancellationToken);
         }
         finally
         {
@@ -250,36 +338,128 @@ public sealed class TrackedStream : Stream
         }
     }
 
-    /// <summary>Writes the valid bytes before a header that broke the protocol, then fails the write.</summary>
-    private async ValueTask RejectAsync(ReadOnlyMemory<byte> valid, CancellationToken cancellationToken)
+    /// <summary>Holding the lock: writes the first <paramref name="observed"/> bytes (already observed), then the rest.</summary>
+    private async ValueTask WriteObservedThenRestAsync(ReadOnlyMemory<byte> buffer, int observed, CancellationToken cancellationToken)
     {
-        await _writeLock.WaitAsync(cancellationToken);
         try
         {
-            if (valid.Length > 0)
+            if (observed > 0)
             {
-                await _inner.WriteAsync(valid, cancellationToken);
+                await _inner.WriteAsync(buffer[..observed], cancellationToken);
             }
+
+            await WriteFramesLockedAsync(buffer[observed..], cancellationToken, forwarded: observed > 0);
         }
         finally
         {
             _writeLock.Release();
         }
-
-        throw new FrameViolationException(Outgoing.Violation);
     }
 
-    private void ThrowIfViolated(int valid, int length)
+    /// <summary>
+    /// The write path for everything but plain passing bytes, under the lock: a Close or Ping waiting for a boundary,
+    /// a Pong held back, bytes after Sockway's Close (dropped), a header that broke the protocol (throws, after the
+    /// bytes before it).
+    /// </summary>
+    private async ValueTask WriteFramesLockedAsync(ReadOnlyMemory<byte> rest, CancellationToken cancellationToken, bool forwarded = false)
     {
-        if (valid != length && Outgoing.Violation != FrameViolation.None)
+        var dropped = false;
+        while (true)
         {
-            throw new FrameViolationException(Outgoing.Violation);
+            if (_closeSent)
+            {
+                // After our Close, the protocol allows nothing more; the peer's own Close reply ends here too.
+                Outgoing.ObserveDropped(rest.Span);
+                return;
+            }
+
+            if (_held is { } held)
+            {
+                var taken = held.Take(rest.Span);
+                rest = rest[taken..];
+                if (!held.Complete)
+                {
+                    return;
+                }
+
+                _held = null;
+                if (PingFrame.IsAnswer(held.Frame, masked: _maskInjected))
+                {
+                    Outgoing.DropPong();
+                    PongsDropped++;
+                    dropped = true;
+                }
+                else
+                {
+                    var valid = Outgoing.AdmitPong(held.Frame);
+                    await _inner.WriteAsync(held.Buffer.AsMemory(0, valid), cancellationToken);
+                    forwarded = true;
+                    if (valid != held.Length)
+                    {
+                        held.Dispose();
+                        throw new FrameViolationException(Outgoing.Violation);
+                    }
+                }
+
+                held.Dispose();
+                continue;
+            }
+
+            if (Outgoing.AtBoundary && (_pendingClose is not null || _pendingPing is not null))
+            {
+                if (_pendingClose is { } close)
+                {
+                    await WriteCloseAsync(close, cancellationToken);
+                }
+                else
+                {
+                    await WritePingAsync(_pendingPing!, cancellationToken);
+                }
+
+                continue;
+            }
+
+            if (rest.Length == 0)
+            {
+                break;
+            }
+
+            var waiting = _pendingClose is not null || _pendingPing is not null;
+            var observed = waiting ? Outgoing.ObserveUntilBoundary(rest.Span) : Outgoing.Observe(rest.Span);
+            if (observed > 0)
+            {
+                await _inner.WriteAsync(rest[..observed], cancellationToken);
+                forwarded = true;
+                rest = rest[observed..];
+            }
+
+            if (rest.Length == 0 || (waiting && Outgoing.AtBoundary))
+            {
+                continue;
+            }
+
+            if (Outgoing.PongAhead)
+            {
+                _held = new HeldPong();
+                continue;
+            }
+
+            if (Outgoing.Violation != FrameViolation.None)
+            {
+                throw new FrameViolationException(Outgoing.Violation);
+            }
+        }
+
+        if (dropped && !forwarded)
+        {
+            OnlyKeepalive = true;
         }
     }
 
     private async Task WriteCloseAsync(byte[] frame, CancellationToken cancellationToken)
     {
         _pendingClose = null;
+        _pendingPing = null;
         _closeSent = true;
         try
         {
@@ -325,6 +505,41 @@ public sealed class TrackedStream : Stream
         await _inner.DisposeAsync();
         await base.DisposeAsync();
     }
+}
+
+/// <summary>A Pong frame being read whole, up to 131 bytes, in a pooled buffer given back once it is decided.</summary>
+internal sealed class HeldPong : IDisposable
+{
+    private const int MaxControlFrame = 6 + 125;
+
+    public byte[] Buffer { get; } = ArrayPool<byte>.Shared.Rent(MaxControlFrame);
+
+    public int Length { get; private set; }
+
+    private int _wanted;
+
+    public ReadOnlySpan<byte> Frame => Buffer.AsSpan(0, Length);
+
+    /// <summary>The whole frame is in (or, for a length no control frame may have, its header).</summary>
+    public bool Complete => _wanted != 0 && Length == _wanted;
+
+    /// <summary>Copies bytes of the frame from <paramref name="data"/> and returns how many.</summary>
+    public int Take(ReadOnlySpan<byte> data)
+    {
+        var taken = 0;
+        while (taken < data.Length && !Complete)
+        {
+            Buffer[Length++] = data[taken++];
+            if (_wanted == 0)
+            {
+                _wanted = PingFrame.PongLength(Frame);
+            }
+        }
+
+        return taken;
+    }
+
+    public void Dispose() => ArrayPool<byte>.Shared.Return(Buffer);
 }
 
 /// <summary>What became of a Close Sockway asked to send to one peer.</summary>

@@ -50,6 +50,7 @@ public static class GatewayServiceCollectionExtensions
         services.AddHostedService<ShutdownDrainer>();
         services.AddHostedService<Rebalancer>();
         services.AddHostedService<IdleSweeper>();
+        services.AddHostedService<Sockway.Gateway.Keepalive.KeepaliveSweeper>();
         services.AddOptions<MemoryTrimOptions>().BindConfiguration(MemoryTrimOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddHostedService<MemoryTrimmer>();
         services.AddSingleton<GatewayConfigStore>();

@@ -19,6 +19,8 @@ public sealed class GatewayMetrics : IDisposable
     private readonly Counter<long> _upgrades;
     private readonly Counter<long> _closes;
     private readonly Counter<long> _retries;
+    private readonly Counter<long> _pings;
+    private readonly Counter<long> _deadPeers;
     private readonly Histogram<double> _duration;
     private readonly ConcurrentDictionary<(string Route, string Direction), Totals> _ended = new();
     // Folding an ended tunnel into the totals and a scrape's sum of live tunnels exclude each other: a scrape sees
@@ -33,6 +35,8 @@ public sealed class GatewayMetrics : IDisposable
         _upgrades = _meter.CreateCounter<long>("sockway.websocket.upgrades", "{upgrade}", "WebSocket upgrade attempts by outcome.");
         _closes = _meter.CreateCounter<long>("sockway.websocket.closes", "{close}", "Ended WebSocket tunnels by who closed them, why, and the Close code.");
         _retries = _meter.CreateCounter<long>("sockway.upstream.retries", "{retry}", "Requests sent to a second endpoint after the first could not be reached.");
+        _pings = _meter.CreateCounter<long>("sockway.websocket.pings", "{ping}", "Keepalive Pings Sockway sent, by route and peer.");
+        _deadPeers = _meter.CreateCounter<long>("sockway.websocket.dead_peers", "{tunnel}", "Tunnels ended because a peer did not answer a keepalive Ping, by route and peer.");
         _duration = _meter.CreateHistogram<double>("sockway.websocket.connection.duration", "s", "Lifetime of WebSocket tunnels.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.1, 1, 5, 30, 60, 300, 900, 1800, 3600, 7200, 21600, 86400] });
         _meter.CreateObservableGauge("sockway.websocket.connections", ObserveOpen, "{connection}", "Open WebSocket tunnels by route and endpoint.");
@@ -48,11 +52,22 @@ public sealed class GatewayMetrics : IDisposable
         foreach (var route in config.Routes)
         {
             _upgrades.Add(0, new KeyValuePair<string, object?>("route", route.Id), new KeyValuePair<string, object?>("outcome", UpgradeOutcome.Success));
+            if (route.Keepalive.Enabled)
+            {
+                foreach (var peer in (ReadOnlySpan<string>)["client", "backend"])
+                {
+                    _pings.Add(0, new("route", route.Id), new("peer", peer));
+                    _deadPeers.Add(0, new("route", route.Id), new("peer", peer));
+                }
+            }
         }
     }
 
     public void UpgradeAttempted(string route, string outcome) =>
         _upgrades.Add(1, new KeyValuePair<string, object?>("route", route), new KeyValuePair<string, object?>("outcome", outcome));
+
+    public void PingSent(string route, bool toClient) =>
+        _pings.Add(1, new KeyValuePair<string, object?>("route", route), new KeyValuePair<string, object?>("peer", toClient ? "client" : "backend"));
 
     public void UpstreamRetried(string route) => _retries.Add(1, new KeyValuePair<string, object?>("route", route));
 
@@ -75,6 +90,10 @@ public sealed class GatewayMetrics : IDisposable
             var route = new KeyValuePair<string, object?>("route", tunnel.RouteId);
             _closes.Add(1, route, new("initiator", end.Initiator), new("reason", end.Reason), new("code", CloseCodes.Label(end.Code)));
             _duration.Record((DateTimeOffset.UtcNow - tunnel.Started).TotalSeconds, route, new("reason", end.Reason));
+            if (tunnel.ClosedBy == GatewayCloseReason.DeadPeer)
+            {
+                _deadPeers.Add(1, route, new("peer", tunnel.DeadPeerWasClient ? "client" : "backend"));
+            }
         }
     }
 

@@ -8,12 +8,16 @@ public readonly record struct TunnelEnd(string Initiator, string Reason, int? Co
 {
     public const string Graceful = "graceful";
     public const string ProtocolError = "protocol_error";
+    public const string MessageTooBig = "message_too_big";
+    public const string DeadPeer = "dead_peer";
 
     public static TunnelEnd Of(Tunnel tunnel)
     {
         if (tunnel.Violation != FrameViolation.None)
         {
-            return new(tunnel.ViolationByClient ? "client" : "backend", ProtocolError, 1002);
+            return tunnel.Violation.IsSizeLimit()
+                ? new(tunnel.ViolationByClient ? "client" : "backend", MessageTooBig, CloseFrame.MessageTooBig)
+                : new(tunnel.ViolationByClient ? "client" : "backend", ProtocolError, CloseFrame.ProtocolError);
         }
 
         if (tunnel.Fault is not null)
@@ -28,6 +32,7 @@ public readonly record struct TunnelEnd(string Initiator, string Reason, int? Co
                 GatewayCloseReason.Rebalance => new("gateway", "rebalance", CloseFrame.ServiceRestart),
                 GatewayCloseReason.Drain => new("gateway", "drain", CloseFrame.GoingAway),
                 GatewayCloseReason.Shutdown => new("gateway", "shutdown", CloseFrame.GoingAway),
+                GatewayCloseReason.DeadPeer => new("gateway", DeadPeer, CloseFrame.GoingAway),
                 _ => new("gateway", "idle_timeout", CloseFrame.GoingAway),
             };
         }

@@ -72,6 +72,12 @@ public sealed class CrdTests(EnvTestFixture fixture) : RealLaneTestBase(fixture)
         { """{"path":"/p","backend":{"service":{"name":"echo"}}}""", "spec.backend.service.port" },
         { """{"path":"/p"}""", "spec.backend" },
         { """{"path":"/p","backend":{"service":{"name":"echo","port":"http"}},"balancing":{"boundedLoadPercent":50}}""", "spec.balancing.boundedLoadPercent" },
+        { """{"path":"/p","backend":{"service":{"name":"echo","port":"http"}},"keepalive":{"interval":"30s","timeout":"0"}}""", "spec.keepalive.timeout must be greater than 0 when spec.keepalive.interval is not 0" },
+        { """{"path":"/p","backend":{"service":{"name":"echo","port":"http"}},"keepalive":{"interval":"100ms"}}""", "spec.keepalive.interval must be 0 (off) or at least 1s" },
+        { """{"path":"/p","backend":{"service":{"name":"echo","port":"http"}},"keepalive":{"interval":"often"}}""", "spec.keepalive.interval" },
+        { """{"path":"/p","backend":{"service":{"name":"echo","port":"http"}},"limits":{"maxFrameBytes":2048,"maxMessageBytes":1024}}""", "spec.limits.maxFrameBytes must not exceed spec.limits.maxMessageBytes" },
+        { """{"path":"/p","backend":{"service":{"name":"echo","port":"http"}},"limits":{"maxFrameBytes":1099511627776}}""", "spec.limits.maxFrameBytes must not exceed spec.limits.maxMessageBytes" },
+        { """{"path":"/p","backend":{"service":{"name":"echo","port":"http"}},"limits":{"maxMessageBytes":0}}""", "spec.limits.maxMessageBytes" },
     };
 
     [SkippableTheory]

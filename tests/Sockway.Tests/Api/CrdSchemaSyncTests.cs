@@ -117,6 +117,16 @@ public sealed class CrdSchemaSyncTests
         Assert.Equal(RebalanceSettings.Default.MaxClosesPercent.ToString(), rebalance["maxClosesPercent"].DefaultProperty?.ToString());
         Assert.True(Duration.TryParse(rebalance["interval"].DefaultProperty?.ToString(), out var interval));
         Assert.Equal(RebalanceSettings.Default.Interval, interval);
+        var keepalive = spec.Properties["keepalive"].Properties;
+        Assert.True(Duration.TryParse(keepalive["interval"].DefaultProperty?.ToString(), out var keepaliveInterval));
+        Assert.Equal(translated.Keepalive.Interval, keepaliveInterval);
+        Assert.True(Duration.TryParse(keepalive["timeout"].DefaultProperty?.ToString(), out var keepaliveTimeout));
+        Assert.Equal(translated.Keepalive.Timeout, keepaliveTimeout);
+        Assert.Equal(translated.Keepalive.CountsAsActivity.ToString(), keepalive["countsAsActivity"].DefaultProperty?.ToString());
+        var limits = spec.Properties["limits"].Properties;
+        Assert.Equal(translated.MessageLimits.MaxMessageBytes.ToString(), limits["maxMessageBytes"].DefaultProperty?.ToString());
+        Assert.Null(translated.MessageLimits.MaxFrameBytes);
+        Assert.Null(limits["maxFrameBytes"].DefaultProperty);
     }
 
     private static void AssertSameShape(string path, V1JSONSchemaProps schema, Type type)

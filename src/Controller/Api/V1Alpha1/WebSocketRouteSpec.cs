@@ -32,6 +32,9 @@ public sealed class WebSocketRouteSpec
     [JsonPropertyName("limits")]
     public LimitsSpec? Limits { get; set; }
 
+    [JsonPropertyName("keepalive")]
+    public KeepaliveSpec? Keepalive { get; set; }
+
     /// <summary>Origins a browser may open the WebSocket from; empty allows any.</summary>
     [JsonPropertyName("allowedOrigins")]
     public IList<string>? AllowedOrigins { get; set; }
@@ -108,6 +111,30 @@ public sealed class LimitsSpec
 
     [JsonPropertyName("maxConnectionsPerRoute")]
     public int? MaxConnectionsPerRoute { get; set; }
+
+    /// <summary>Largest data frame payload, in wire bytes, either way (default: no cap beyond maxMessageBytes); over it, Close 1009.</summary>
+    [JsonPropertyName("maxFrameBytes")]
+    public long? MaxFrameBytes { get; set; }
+
+    /// <summary>Largest message (sum of its frames' payloads), in wire bytes, either way (default 64 MiB); over it, Close 1009.</summary>
+    [JsonPropertyName("maxMessageBytes")]
+    public long? MaxMessageBytes { get; set; }
+}
+
+/// <summary>Pings to silent peers, and ending tunnels whose peer stopped answering.</summary>
+public sealed class KeepaliveSpec
+{
+    /// <summary>Ping a side silent this long (default 30s; "0" turns keepalive off).</summary>
+    [JsonPropertyName("interval")]
+    public string? Interval { get; set; }
+
+    /// <summary>End the tunnel when the pinged side sends nothing within this long (default 15s).</summary>
+    [JsonPropertyName("timeout")]
+    public string? Timeout { get; set; }
+
+    /// <summary>Whether keepalive Pings and their Pongs keep a tunnel from timeouts.idle (default false).</summary>
+    [JsonPropertyName("countsAsActivity")]
+    public bool? CountsAsActivity { get; set; }
 }
 
 public sealed class HashKeySpec

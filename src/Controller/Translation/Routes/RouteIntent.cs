@@ -55,6 +55,8 @@ public sealed record RouteSettings
     public static readonly TimeSpan DefaultHandshakeTimeout = TimeSpan.FromSeconds(10);
     public static readonly TimeSpan DefaultDrainTimeout = TimeSpan.FromSeconds(30);
 
+    public const long DefaultMaxMessageBytes = 64L * 1024 * 1024;
+
     public static RouteSettings Default { get; } = new();
 
     public BalancingSettings Balancing { get; init; } = BalancingSettings.Default;
@@ -73,4 +75,9 @@ public sealed record RouteSettings
     public IReadOnlyList<string> AllowedOrigins { get; init; } = [];
 
     public bool AllowPlainHttp { get; init; } = true;
+
+    public KeepaliveSettings Keepalive { get; init; } = KeepaliveSettings.Default;
+
+    /// <summary>Every front-end gets the same safe cap on a message unless it sets one.</summary>
+    public MessageLimits MessageLimits { get; init; } = new(null, DefaultMaxMessageBytes);
 }
