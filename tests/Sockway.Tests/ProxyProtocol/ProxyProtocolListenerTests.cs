@@ -26,7 +26,10 @@ public sealed class ProxyProtocolListenerTests(ProxyProtocolListenerTests.Host h
         public async Task InitializeAsync() =>
             Scenario = await Scenario.StartAsync(1, s => new Dictionary<string, string>
             {
-                ["echo.yaml"] = Manifests.Join(Manifests.Route("echo", "/ws", "echo"), Manifests.Service("echo")) + Manifests.Slices("echo", [s.Backend.Port]),
+                ["echo.yaml"] = Manifests.Join(
+                    Manifests.Route("echo", "/ws", "echo"),
+                    Manifests.Route("limited", "/limited", "echo", extraSpec: "limits: {maxConnectionsPerClient: 1}"),
+                    Manifests.Service("echo")) + Manifests.Slices("echo", [s.Backend.Port]),
             }, "default/echo", false, "--proxy-protocol", "127.0.0.1/32", "--Sockway:Gateway:ProxyProtocolTimeout", "00:00:01");
 
         public Task DisposeAsync() => Scenario.DisposeAsync().AsTask();
@@ -55,6 +58,21 @@ public sealed class ProxyProtocolListenerTests(ProxyProtocolListenerTests.Host h
         var seen = Assert.Single(_scenario.Backend.Seen, r => r.Path == path);
         Assert.True(seen.IsWebSocket);
         Assert.Equal(client, seen.ForwardedFor);
+    }
+
+    [Fact]
+    public async Task The_header_source_is_who_per_client_limits_count_IPv6_per_64()
+    {
+        var port = _scenario.Sockway.HttpUri.Port;
+        byte[] From(string address) => ProxyHeaders.V2(IPAddress.Parse(address), 5000);
+        using var first = await Limits.RawHandshake.OpenAsync(IPAddress.Loopback, port, "/limited/v6", prefix: From("2001:db8:1:2::1"));
+        using var sameSubnet = await Limits.RawHandshake.OpenAsync(IPAddress.Loopback, port, "/limited/v6", prefix: From("2001:db8:1:2:ffff::2"));
+        using var otherSubnet = await Limits.RawHandshake.OpenAsync(IPAddress.Loopback, port, "/limited/v6", prefix: From("2001:db8:1:3::1"));
+        using var v4 = await Limits.RawHandshake.OpenAsync(IPAddress.Loopback, port, "/limited/v6", prefix: ProxyHeaders.V1Tcp4("203.0.113.77", 1));
+        using var v4Again = await Limits.RawHandshake.OpenAsync(IPAddress.Loopback, port, "/limited/v6", prefix: ProxyHeaders.V1Tcp4("203.0.113.77", 2));
+
+        Assert.Equal([101, 429, 101, 101, 429], new[] { first.Status, sameSubnet.Status, otherSubnet.Status, v4.Status, v4Again.Status });
+        Assert.Equal(3, _scenario.Backend.Seen.Count(r => r.Path == "/limited/v6"));
     }
 
     [Fact]
