@@ -85,6 +85,8 @@ public static class GatewayServiceCollectionExtensions
         var certificates = endpoints.ServiceProvider.GetRequiredService<CertificateStore>();
         var drainer = endpoints.ServiceProvider.GetRequiredService<EndpointDrainer>();
         var metrics = endpoints.ServiceProvider.GetRequiredService<GatewayMetrics>();
+        // Created now, not at the first refusal, so its series are exported (at 0) from the start.
+        endpoints.ServiceProvider.GetRequiredService<EdgeMetrics>();
         store.Applied += config =>
         {
             certificates.Load(config.Certificates);
