@@ -72,6 +72,10 @@ public sealed class CrdTests(EnvTestFixture fixture) : RealLaneTestBase(fixture)
         { """{"path":"/p","backend":{"service":{"name":"echo"}}}""", "spec.backend.service.port" },
         { """{"path":"/p"}""", "spec.backend" },
         { """{"path":"/p","backend":{"service":{"name":"echo","port":"http"}},"balancing":{"boundedLoadPercent":50}}""", "spec.balancing.boundedLoadPercent" },
+        { """{"path":"/p","backend":{"service":{"name":"echo","port":"http"}},"limits":{"handshakeBurstPerClient":10}}""", "spec.limits.handshakeBurstPerClient needs spec.limits.handshakesPerSecondPerClient" },
+        { """{"path":"/p","backend":{"service":{"name":"echo","port":"http"}},"limits":{"maxConnectionsPerClient":0}}""", "spec.limits.maxConnectionsPerClient" },
+        { """{"path":"/p","backend":{"service":{"name":"echo","port":"http"}},"limits":{"handshakesPerSecondPerClient":10001}}""", "spec.limits.handshakesPerSecondPerClient" },
+        { """{"path":"/p","backend":{"service":{"name":"echo","port":"http"}},"limits":{"handshakesPerSecondPerClient":5,"handshakeBurstPerClient":0}}""", "spec.limits.handshakeBurstPerClient" },
     };
 
     [SkippableTheory]
