@@ -200,7 +200,7 @@ public sealed class ProxyHeaderParserTests
             {
                 // Waiting only while it can still become a header: a v1 line shorter than its bound, or a v2 header
                 // shorter than it declares.
-                var bound = input[0] == (byte)'P' ? ProxyHeaderParser.MaxV1Length : input.Length < 16 ? 16 : 16 + ((input[14] << 8) | input[15]);
+                var bound = input.Length == 0 ? 1 : input[0] == (byte)'P' ? ProxyHeaderParser.MaxV1Length : input.Length < 16 ? 16 : 16 + ((input[14] << 8) | input[15]);
                 Assert.True(input.Length < bound, $"waited on {input.Length} bytes");
             }
         }
