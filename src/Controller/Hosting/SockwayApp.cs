@@ -17,6 +17,7 @@ using Sockway.Controller.Status;
 using Sockway.Controller.Telemetry;
 using Sockway.Gateway.Hosting;
 using Sockway.Gateway.Listening;
+using Sockway.Gateway.ProxyProtocol;
 using System.Net;
 using Sockway.Gateway.Tls;
 
@@ -42,6 +43,7 @@ public static class SockwayApp
         ["--lease-name"] = LeaderElectionOptions.Section + ":LeaseName",
         ["--lease-namespace"] = LeaderElectionOptions.Section + ":LeaseNamespace",
         ["--trusted-proxies"] = Sockway.Gateway.Hosting.GatewayOptions.Section + ":TrustedProxies",
+        ["--proxy-protocol"] = Sockway.Gateway.Hosting.GatewayOptions.Section + ":ProxyProtocol",
         ["--log-format"] = "Logging:Console:FormatterName",
         ["--log-level"] = "Logging:LogLevel:Sockway",
         ["--otel-console"] = TelemetryRegistration.ConsoleExporterKey,
@@ -91,13 +93,18 @@ public static class SockwayApp
             var listeners = kestrel.ApplicationServices.GetRequiredService<IOptions<ListenerOptions>>().Value;
             // Plain-text HTTP/2 needs prior knowledge, which browsers never use; WebSockets over HTTP/2 ride on TLS.
             var plain = listeners.DetachUpgrades ? new DetachableEndPoint(listeners.Address, listeners.HttpPort) : new IPEndPoint(listeners.Address, listeners.HttpPort);
-            kestrel.Listen(plain, o => o.Protocols = HttpProtocols.Http1);
+            kestrel.Listen(plain, o =>
+            {
+                o.Protocols = HttpProtocols.Http1;
+                o.UseSockwayProxyProtocol();
+            });
             if (listeners.HttpsPort is { } httpsPort)
             {
                 var certificates = kestrel.ApplicationServices.GetRequiredService<CertificateStore>();
                 kestrel.Listen(listeners.Address, httpsPort, o =>
                 {
                     o.Protocols = HttpProtocols.Http1AndHttp2;
+                    o.UseSockwayProxyProtocol();
                     o.UseHttps(new HttpsConnectionAdapterOptions { ServerCertificateSelector = (_, name) => certificates.Select(name) });
                 });
             }

@@ -15,6 +15,9 @@ internal static partial class RouteValidator
     public const string Kind = "WebSocketRoute";
     private static readonly TimeSpan MinKeepaliveInterval = TimeSpan.FromSeconds(1);
 
+    /// <summary>Per-client handshake rate and burst ceiling: past it a limit protects nothing.</summary>
+    public const int MaxHandshakeRate = 10_000;
+
     public static RouteIntent? Validate(WebSocketRoute route, RouteKey key, List<string> errors)
     {
         var spec = route.Spec ?? new WebSocketRouteSpec();
@@ -81,7 +84,16 @@ internal static partial class RouteValidator
         var drain = ParseDuration(spec.Timeouts?.Drain, RouteSettings.DefaultDrainTimeout, "spec.timeouts.drain", errors);
         var limits = new ConnectionLimits(
             Positive(spec.Limits?.MaxConnectionsPerEndpoint, "spec.limits.maxConnectionsPerEndpoint", errors),
-            Positive(spec.Limits?.MaxConnectionsPerRoute, "spec.limits.maxConnectionsPerRoute", errors));
+            Positive(spec.Limits?.MaxConnectionsPerRoute, "spec.limits.maxConnectionsPerRoute", errors))
+        {
+            MaxPerClient = Positive(spec.Limits?.MaxConnectionsPerClient, "spec.limits.maxConnectionsPerClient", errors),
+            HandshakesPerSecondPerClient = AtMost(spec.Limits?.HandshakesPerSecondPerClient, MaxHandshakeRate, "spec.limits.handshakesPerSecondPerClient", errors),
+            HandshakeBurstPerClient = AtMost(spec.Limits?.HandshakeBurstPerClient, MaxHandshakeRate, "spec.limits.handshakeBurstPerClient", errors),
+        };
+        if (spec.Limits?.HandshakeBurstPerClient is not null && spec.Limits.HandshakesPerSecondPerClient is null)
+        {
+            errors.Add("spec.limits.handshakeBurstPerClient: needs spec.limits.handshakesPerSecondPerClient");
+        }
 
         var keepalive = ValidateKeepalive(spec.Keepalive, errors);
         var messageLimits = ValidateMessageLimits(spec.Limits, errors);
@@ -249,6 +261,16 @@ internal static partial class RouteValidator
         }
 
         return value;
+    }
+
+    private static int? AtMost(int? value, int max, string field, List<string> errors)
+    {
+        if (value is > 0 && value > max)
+        {
+            errors.Add($"{field}: must be at most {max}, was {value}");
+        }
+
+        return Positive(value, field, errors);
     }
 
     private static T ParseEnum<T>(string? text, T fallback, string field, List<string> errors)

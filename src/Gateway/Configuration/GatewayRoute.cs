@@ -42,9 +42,21 @@ public sealed record GatewayRoute
     public MessageLimits MessageLimits { get; init; } = MessageLimits.None;
 }
 
-/// <summary>Connection caps; a request over a cap gets 503 with Retry-After.</summary>
+/// <summary>
+/// Connection caps; a request over a route or endpoint cap gets 503 with Retry-After. The per-client ones (open tunnels,
+/// handshakes per second with a burst) are per route and per client address, and answer 429 with Retry-After.
+/// </summary>
 public sealed record ConnectionLimits(int? MaxPerEndpoint = null, int? MaxPerRoute = null)
 {
+    public int? MaxPerClient { get; init; }
+
+    public int? HandshakesPerSecondPerClient { get; init; }
+
+    /// <summary>Handshakes a client may make at once before the rate applies; null means one second's worth.</summary>
+    public int? HandshakeBurstPerClient { get; init; }
+
+    public bool LimitsClients => MaxPerClient is not null || HandshakesPerSecondPerClient is not null;
+
     public static ConnectionLimits None { get; } = new();
 }
 

@@ -12,6 +12,7 @@ using Sockway.Gateway.Forwarded;
 using Sockway.Gateway.Forwarding;
 using Sockway.Gateway.Handshake;
 using Sockway.Gateway.Health;
+using Sockway.Gateway.Limits;
 using Sockway.Gateway.Listening;
 using Sockway.Gateway.Memory;
 using Microsoft.AspNetCore.Connections;
@@ -36,6 +37,12 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<GatewayOptions>, GatewayOptionsValidator>();
         services.AddSingleton(sp => GatewayOptionsValidator.TrustedProxiesOf(sp.GetRequiredService<IOptions<GatewayOptions>>().Value));
         services.AddSingleton<RouteTable>();
+        services.AddSingleton(sp =>
+        {
+            var gateway = sp.GetRequiredService<IOptions<GatewayOptions>>().Value;
+            return new ClientLimiter(gateway.ClientLimitTableSize, gateway.ClientIPv6PrefixLength, sp.GetRequiredService<TimeProvider>());
+        });
+        services.AddSingleton<EdgeMetrics>();
         services.AddOptions<TunnelOptions>().BindConfiguration(TunnelOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton(sp => new ConnectionRegistry(sp.GetRequiredService<IOptions<TunnelOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
         services.AddMetrics();
@@ -72,13 +79,15 @@ public static class GatewayServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>Maps the proxy: who the client is, the tunnel's lifetime (and telemetry), handshake and origin checks, the client-close watch of plain requests, one retry of an unreachable endpoint, balancing, then YARP's forwarder.</summary>
+    /// <summary>Maps the proxy: who the client is, the tunnel's lifetime (and telemetry), handshake and origin checks, per-client limits, the client-close watch of plain requests, one retry of an unreachable endpoint, balancing, then YARP's forwarder.</summary>
     public static IEndpointConventionBuilder MapSockwayGateway(this IEndpointRouteBuilder endpoints)
     {
         var store = endpoints.ServiceProvider.GetRequiredService<GatewayConfigStore>();
         var certificates = endpoints.ServiceProvider.GetRequiredService<CertificateStore>();
         var drainer = endpoints.ServiceProvider.GetRequiredService<EndpointDrainer>();
         var metrics = endpoints.ServiceProvider.GetRequiredService<GatewayMetrics>();
+        // Created now, not at the first refusal, so its series are exported (at 0) from the start.
+        endpoints.ServiceProvider.GetRequiredService<EdgeMetrics>();
         store.Applied += config =>
         {
             certificates.Load(config.Certificates);
@@ -90,6 +99,7 @@ public static class GatewayServiceCollectionExtensions
             pipeline.UseMiddleware<ClientAddressMiddleware>();
             pipeline.UseMiddleware<TunnelLifetimeMiddleware>();
             pipeline.UseMiddleware<UpgradeGuardMiddleware>();
+            pipeline.UseMiddleware<ClientLimitMiddleware>();
             pipeline.UseMiddleware<ClientCloseWatchMiddleware>();
             pipeline.UseMiddleware<UpstreamRetryMiddleware>();
             pipeline.UseMiddleware<BalancingMiddleware>();

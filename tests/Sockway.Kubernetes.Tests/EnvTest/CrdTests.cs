@@ -78,6 +78,10 @@ public sealed class CrdTests(EnvTestFixture fixture) : RealLaneTestBase(fixture)
         { """{"path":"/p","backend":{"service":{"name":"echo","port":"http"}},"limits":{"maxFrameBytes":2048,"maxMessageBytes":1024}}""", "spec.limits.maxFrameBytes must not exceed spec.limits.maxMessageBytes" },
         { """{"path":"/p","backend":{"service":{"name":"echo","port":"http"}},"limits":{"maxFrameBytes":1099511627776}}""", "spec.limits.maxFrameBytes must not exceed spec.limits.maxMessageBytes" },
         { """{"path":"/p","backend":{"service":{"name":"echo","port":"http"}},"limits":{"maxMessageBytes":0}}""", "spec.limits.maxMessageBytes" },
+        { """{"path":"/p","backend":{"service":{"name":"echo","port":"http"}},"limits":{"handshakeBurstPerClient":10}}""", "spec.limits.handshakeBurstPerClient needs spec.limits.handshakesPerSecondPerClient" },
+        { """{"path":"/p","backend":{"service":{"name":"echo","port":"http"}},"limits":{"maxConnectionsPerClient":0}}""", "spec.limits.maxConnectionsPerClient" },
+        { """{"path":"/p","backend":{"service":{"name":"echo","port":"http"}},"limits":{"handshakesPerSecondPerClient":10001}}""", "spec.limits.handshakesPerSecondPerClient" },
+        { """{"path":"/p","backend":{"service":{"name":"echo","port":"http"}},"limits":{"handshakesPerSecondPerClient":5,"handshakeBurstPerClient":0}}""", "spec.limits.handshakeBurstPerClient" },
     };
 
     [SkippableTheory]

@@ -182,6 +182,7 @@ public sealed class HelmChartTests
         Assert.Equal("registry-credentials", pod.ImagePullSecrets.Single().Name);
         Assert.Equal("system-cluster-critical", pod.PriorityClassName);
         Assert.Contains("--trusted-proxies=10.0.0.0/8", pod.Containers.Single().Args);
+        Assert.Contains("--proxy-protocol=10.0.0.0/8", pod.Containers.Single().Args);
         Assert.Equal("sockway", pod.TopologySpreadConstraints.Single().LabelSelector.MatchLabels["app.kubernetes.io/name"]);
         var service = KubernetesYaml.Deserialize<V1Service>(objects["Service"].First());
         Assert.Equal(("service.k8s.aws/nlb", 30443), (service.Spec.LoadBalancerClass, service.Spec.Ports.Single(p => p.Name == "https").NodePort));

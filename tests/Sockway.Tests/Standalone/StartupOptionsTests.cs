@@ -34,6 +34,36 @@ public sealed class StartupOptionsTests
         Assert.Contains(list.Split(", ")[^1], error.ToString());
     }
 
+    [Theory]
+    [InlineData("10.0.0.0/33")]
+    [InlineData("10.0.0.1/8")]
+    [InlineData("10.0.0.0/8, lb.example.com")]
+    [InlineData("10.0.0.0/8,,")]
+    public async Task A_malformed_proxy_protocol_source_list_fails_start_up_naming_the_flag_and_entry(string list)
+    {
+        using var routes = new RouteDirectory();
+
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => SockwayHost.StartAsync(routes.Path, false, "--proxy-protocol", list));
+
+        Assert.Contains("'Sockway:Gateway:ProxyProtocol' (--proxy-protocol)", error.ToString());
+    }
+
+    [Theory]
+    [InlineData("--Sockway:Gateway:ProxyProtocolTimeout", "00:00:00", "ProxyProtocolTimeout")]
+    [InlineData("--Sockway:Gateway:ProxyProtocolTimeout", "01:00:00", "ProxyProtocolTimeout")]
+    [InlineData("--Sockway:Gateway:ClientLimitTableSize", "10", "ClientLimitTableSize")]
+    [InlineData("--Sockway:Gateway:ClientLimitTableSize", "-1", "ClientLimitTableSize")]
+    [InlineData("--Sockway:Gateway:ClientIPv6PrefixLength", "0", "ClientIPv6PrefixLength")]
+    [InlineData("--Sockway:Gateway:ClientIPv6PrefixLength", "129", "ClientIPv6PrefixLength")]
+    public async Task An_edge_setting_out_of_range_fails_start_up_naming_it(string key, string value, string name)
+    {
+        using var routes = new RouteDirectory();
+
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => SockwayHost.StartAsync(routes.Path, false, key, value));
+
+        Assert.Contains($"'Sockway:Gateway:{name}'", error.ToString());
+    }
+
     [Fact]
     public async Task A_memory_trim_interval_out_of_range_fails_start_up_naming_it()
     {

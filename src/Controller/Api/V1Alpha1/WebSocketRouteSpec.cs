@@ -112,6 +112,18 @@ public sealed class LimitsSpec
     [JsonPropertyName("maxConnectionsPerRoute")]
     public int? MaxConnectionsPerRoute { get; set; }
 
+    /// <summary>Open tunnels one client (an IPv4 address or IPv6 /64) may hold on this route; over it, 429.</summary>
+    [JsonPropertyName("maxConnectionsPerClient")]
+    public int? MaxConnectionsPerClient { get; set; }
+
+    /// <summary>Sustained WebSocket handshakes per second one client may make on this route; over it, 429.</summary>
+    [JsonPropertyName("handshakesPerSecondPerClient")]
+    public int? HandshakesPerSecondPerClient { get; set; }
+
+    /// <summary>Handshakes a client may make at once before the rate applies (default: one second's worth).</summary>
+    [JsonPropertyName("handshakeBurstPerClient")]
+    public int? HandshakeBurstPerClient { get; set; }
+
     /// <summary>Largest data frame payload, in wire bytes, either way (default: no cap beyond maxMessageBytes); over it, Close 1009.</summary>
     [JsonPropertyName("maxFrameBytes")]
     public long? MaxFrameBytes { get; set; }

@@ -35,6 +35,7 @@ public static class SwitchCatalog
         ["--https-port"] = new(Listeners, SwitchKind.Port, "HTTPS / wss:// port, certificates from routes' tls.secretName (default: off)."),
         ["--management-port"] = new(Listeners, SwitchKind.Port, "Health, readiness, /api/routes and /metrics port (default: 9090)."),
         ["--trusted-proxies"] = new(Listeners, SwitchKind.Cidrs, "Comma-separated CIDRs or addresses whose X-Forwarded-* headers are believed (default: none)."),
+        ["--proxy-protocol"] = new(Listeners, SwitchKind.Cidrs, "Read a PROXY protocol v1/v2 header first on the HTTP and HTTPS ports, from these CIDRs only; others are closed (default: off)."),
         ["--log-format"] = new(Telemetry, SwitchKind.OneOf("text|json", "text", "json"), "Console log format: text (one line per entry) or json (one object per line)."),
         ["--log-level"] = new(Telemetry, SwitchKind.OneOf("level", "Trace", "Debug", "Information", "Warning", "Error", "Critical", "None"), "Minimum level of Sockway's own logs: Trace, Debug, Information (default), Warning, Error."),
         ["--otel-console"] = new(Telemetry, SwitchKind.Flag, "Print finished spans to stdout (same as OTEL_TRACES_EXPORTER=console)."),
