@@ -116,7 +116,7 @@ pauses = [r["pause_ms"] for r in rows if r["case"] == "trim" and r["peer"] == "s
 print(f"\nMemory trim pauses (Sockway's log, whole run): {', '.join(f'{p:g} ms' for p in pauses) if pauses else 'none ran'}.")
 churn = [r for r in rows if r["case"] == "churn"]
 for r in churn:
-    print(f"Churn (route file rewritten every 500 ms): {r['sessions']} sessions, {r['abnormal']} abnormal closes, {r['reloads']} config changes.")
+    print(f"Churn (route file rewritten every 500 ms): {r['sessions']} sessions, {r['abnormal']} abnormal closes, {r['config_changes']} config changes.")
 
 # Targets (issue 17), each with its ratio.
 def target(text, measured, limit, higher):
