@@ -1,65 +1,140 @@
 #!/usr/bin/env python3
-"""Turns bench/run.sh's JSON lines into the markdown table of docs/benchmarks.md, with Sockway's ratios."""
-import json, sys
+"""Turns bench/run.sh's JSON lines into the issue-17 table: medians over rounds, the peer's CPU per operation beside
+every throughput figure, Sockway's ratios to direct/nginx/HAProxy of the same run, and every target met or not.
+usage: report.py results.jsonl fixed_rate label maxconn nofile"""
+import json
+import statistics
+import sys
 
-results = [json.loads(l) for l in open(sys.argv[1])]
-rate, mode = sys.argv[2], sys.argv[3]
-peers = ["direct", "nginx", "haproxy", "sockway"]
+path, fixed_rate, label = sys.argv[1], float(sys.argv[2]), sys.argv[3]
+maxconn, nofile = int(sys.argv[4]), int(sys.argv[5])
+rows = [json.loads(line) for line in open(path) if line.strip()]
+PEERS = ["direct", "nginx", "haproxy", "sockway", "baseline"]
+present = [p for p in PEERS if any(r["peer"] == p for r in rows)]
+NAMES = {"direct": "direct", "nginx": "nginx", "haproxy": "HAProxy", "sockway": "Sockway", "baseline": "Sockway (baseline)"}
 
-def pick(scenario, peer, key, mode_=None):
-    for r in results:
-        if r["scenario"] == scenario and r["peer"] == peer and (mode_ is None or r.get("mode") == mode_):
-            return r.get(key)
-    return None
 
-def fmt(v):
-    if v is None: return "—"
-    return f"{v:,.0f}" if abs(v) >= 100 else f"{v:.2f}"
+def median(case, peer, key):
+    values = [r[key] for r in rows if r["case"] == case and r["peer"] == peer and r.get(key) is not None]
+    return statistics.median(values) if values else None
+
+
+def rounds(case, peer):
+    return len([r for r in rows if r["case"] == case and r["peer"] == peer])
+
+
+# (label, case, key, scale, higher is better, decimals)
+FIGURES = [
+    ("Echo msgs/s, 50 conns, 64 B, closed loop", "echo64", "msgs_per_s", 1, True, 0),
+    ("  proxy CPU µs per echoed message (64 B)", "echo64", "cpu_us_per_msg", 1, False, 1),
+    ("Echo msgs/s, 50 conns, 4 KiB, closed loop", "echo4k", "msgs_per_s", 1, True, 0),
+    ("  proxy CPU µs per echoed message (4 KiB)", "echo4k", "cpu_us_per_msg", 1, False, 1),
+    ("1 conn round trip p50, µs", "rt1", "p50_ms", 1000, False, 0),
+    ("  1 conn msgs/s (closed loop)", "rt1", "msgs_per_s", 1, True, 0),
+    ("  proxy CPU µs per message (1 conn)", "rt1", "cpu_us_per_msg", 1, False, 1),
+    (f"Fixed {fixed_rate:,.0f} msgs/s over 50 conns: p99, ms", "fixed", "p99_ms", 1, False, 2),
+    ("  fixed rate: p50, ms", "fixed", "p50_ms", 1, False, 2),
+    ("  fixed rate: p99.9, ms", "fixed", "p999_ms", 1, False, 2),
+    ("  proxy CPU µs per message (fixed rate)", "fixed", "cpu_us_per_msg", 1, False, 1),
+    ("New WebSockets/s (connect, 1 echo, clean close; 16 workers)", "upgrades", "upgrades_per_s", 1, True, 0),
+    ("  proxy CPU µs per upgrade", "upgrades", "cpu_us_per_upgrade", 1, False, 0),
+    ("RSS per idle tunnel, KiB (slope over the steps): just opened", "idle", "kib_per_connection_opened", 1, False, 2),
+    ("  same, after the hold (after Sockway's memory trim)", "idle", "kib_per_connection", 1, False, 2),
+]
+
+
+def fmt(value, decimals):
+    if value is None:
+        return "—"
+    return f"{value:,.{decimals}f}"
+
+
+def value(case, peer, key, scale):
+    v = median(case, peer, key)
+    return None if v is None else v * scale
+
 
 def ratio(a, b):
-    return "—" if a is None or b in (None, 0) else f"{a / b:.2f}"
+    return None if a is None or b in (None, 0) else a / b
 
-rows = [
-    ("Echo throughput, msgs/s (closed loop, 50 conns, 512 B) ↑", "echo", "msgs_per_s", "closed"),
-    ("Echo round trip p50, ms (closed loop) ↓", "echo", "p50_ms", "closed"),
-    ("Echo round trip p99, ms (closed loop) ↓", "echo", "p99_ms", "closed"),
-    (f"Fixed rate {rate} msgs/s (50% of nginx max): p50, ms ↓", "echo", "p50_ms", "fixed"),
-    (f"Fixed rate {rate} msgs/s: p99, ms ↓", "echo", "p99_ms", "fixed"),
-    (f"Fixed rate {rate} msgs/s: p99.9, ms ↓", "echo", "p999_ms", "fixed"),
-    ("New connections/s (connect + clean close, 32 concurrent) ↑", "upgrades", "upgrades_per_s", None),
-    ("Proxy RSS per idle connection, KiB ↓", "idle", "kib_per_connection", None),
-    ("Idle connections held in the run", "idle", "held", None),
-]
-print(f"| figure ({mode} run) | direct | nginx | HAProxy | Sockway | Sockway/direct | Sockway/nginx | Sockway/HAProxy |")
-print("|---|---|---|---|---|---|---|---|")
-for title, scenario, key, m in rows:
-    v = {p: pick(scenario, p, key, m) for p in peers}
-    print(f"| {title} | {fmt(v['direct'])} | {fmt(v['nginx'])} | {fmt(v['haproxy'])} | {fmt(v['sockway'])} | "
-          f"{ratio(v['sockway'], v['direct'])} | {ratio(v['sockway'], v['nginx'])} | {ratio(v['sockway'], v['haproxy'])} |")
-# A fixed-rate message never answered would otherwise vanish from the percentiles; say so when it happens.
-lost = {p: pick("echo", p, "unanswered", "fixed") for p in peers}
-if any(lost.values()):
-    print()
-    print("Fixed rate, messages never answered: " + ", ".join(f"{p} {lost[p]}" for p in peers if lost[p] is not None) + ".")
-churn = next((r for r in results if r["scenario"] == "churn"), None)
-if churn:
-    print()
-    print(f"Churn (Sockway, route file rewritten every 500 ms): {churn['sessions']} sessions, {churn['abnormal']} abnormal closes, "
-          f"{churn['config_changes']} config changes.")
 
-def get(s, p, k, m=None): return pick(s, p, k, m) or 0
-print()
-print("Targets:")
-t = [
-    ("echo msgs/s ≥ nginx", get("echo", "sockway", "msgs_per_s", "closed") >= get("echo", "nginx", "msgs_per_s", "closed"),
-     ratio(pick("echo", "sockway", "msgs_per_s", "closed"), pick("echo", "nginx", "msgs_per_s", "closed"))),
-    ("echo msgs/s ≥ HAProxy", get("echo", "sockway", "msgs_per_s", "closed") >= get("echo", "haproxy", "msgs_per_s", "closed"),
-     ratio(pick("echo", "sockway", "msgs_per_s", "closed"), pick("echo", "haproxy", "msgs_per_s", "closed"))),
-    ("p99 at 50% of max rate ≤ nginx's", get("echo", "sockway", "p99_ms", "fixed") <= get("echo", "nginx", "p99_ms", "fixed"),
-     ratio(pick("echo", "sockway", "p99_ms", "fixed"), pick("echo", "nginx", "p99_ms", "fixed"))),
-    ("≤ 8 KiB gateway RSS per idle connection", 0 < get("idle", "sockway", "kib_per_connection") <= 8,
-     f"{get('idle', 'sockway', 'kib_per_connection'):.2f} KiB"),
-    ("100k idle connections held by one gateway", get("idle", "sockway", "held") >= 100000, f"{get('idle', 'sockway', 'held'):,.0f} held in this run"),
-]
-for name, met, figure in t:
-    print(f"- {'MET' if met else 'NOT MET'}: {name} ({figure})")
+print(f"\n## Results ({label})\n")
+print("Medians over the rounds; CPU is the peer's own (utime + stime of its processes over the measured window).\n")
+columns = [NAMES[p] for p in present] + [f"Sockway/{NAMES[p]}" for p in present if p != "sockway"]
+print("| figure | " + " | ".join(columns) + " |")
+print("|---|" + "---|" * len(columns))
+for name, case, key, scale, higher, decimals in FIGURES:
+    if not any(r["case"] == case for r in rows):
+        continue
+    values = {p: value(case, p, key, scale) for p in present}
+    cells = [fmt(values[p], decimals) for p in present]
+    cells += [fmt(ratio(values.get("sockway"), values[p]), 2) for p in present if p != "sockway"]
+    print(f"| {name} {'↑' if higher else '↓'} | " + " | ".join(cells) + " |")
+
+round_counts = sorted({rounds(c, p) for c in ("echo64", "echo4k", "rt1", "fixed", "upgrades") for p in present if rounds(c, p)})
+print(f"\nRounds per figure: {', '.join(map(str, round_counts)) or '—'}.")
+for r in rows:
+    if r["case"] == "fixed" and r.get("unanswered"):
+        print(f"- fixed rate, {r['peer']} round {r['round']}: {r['unanswered']} of {r['sent']} messages never answered")
+    if r["case"] == "upgrades" and r.get("failed"):
+        print(f"- upgrades, {r['peer']} round {r['round']}: {r['failed']} failed")
+
+# Scale curve: CPU per message over the number of connections.
+scale_cases = [("rt1", 1), ("echo64", 50)] + sorted(
+    {(r["case"], int(r["case"][5:])) for r in rows if r["case"].startswith("scale")}, key=lambda c: c[1])
+if len(scale_cases) > 2:
+    proxies = [p for p in present if p != "direct"]
+    print("\nScale curve: proxy CPU µs per message (64 B echo, closed loop) by open connections; msgs/s in brackets\n")
+    print("| connections | " + " | ".join(NAMES[p] for p in proxies) + " | Sockway/nginx | Sockway/HAProxy |")
+    print("|---|" + "---|" * (len(proxies) + 2))
+    for case, count in scale_cases:
+        cpu = {p: median(case, p, "cpu_us_per_msg") for p in proxies}
+        rate = {p: median(case, p, "msgs_per_s") for p in proxies}
+        cells = [f"{fmt(cpu[p], 1)} ({fmt(rate[p], 0)})" for p in proxies]
+        print(f"| {count:,} | " + " | ".join(cells) + f" | {fmt(ratio(cpu.get('sockway'), cpu.get('nginx')), 2)} | {fmt(ratio(cpu.get('sockway'), cpu.get('haproxy')), 2)} |")
+
+# Idle tunnels: steps, the most one process holds, extrapolation.
+idle = {r["peer"]: r for r in rows if r["case"] == "idle"}
+if idle:
+    print("\nIdle tunnels: count: RSS just opened / after the hold (KiB), per step\n")
+    for peer, r in idle.items():
+        steps = ", ".join(f"{c}: {o} / {h}" for c, o, h in (s.split(":") for s in r.get("steps", "").split()))
+        print(f"- {NAMES[peer]}: process before any tunnel {r.get('base_kib')} KiB; {steps}")
+    sw = idle.get("sockway")
+    if sw:
+        print(f"\nMost tunnels one Sockway process held here: {sw.get('max_held'):,} (asked for {maxconn:,}; descriptor limit {nofile:,}, "
+              f"two per tunnel){'; stopped by: ' + sw['stopped_by'] if sw.get('stopped_by') else ''}.")
+        slope = sw.get("kib_per_connection")
+        if slope:
+            steps = [s.split(":") for s in sw.get("steps", "").split()]
+            last_count, last_rss = int(steps[-1][0]), int(steps[-1][2])
+            for n in (100_000, 1_000_000):
+                est = last_rss + (n - last_count) * slope
+                print(f"- Estimate (extrapolated from the slope, not measured): {n:,} idle tunnels ≈ {est / 1024 / 1024:.2f} GiB RSS, "
+                      f"{2 * n + 200:,} descriptors (nofile ≥ {2 * n + 200:,} needed on that node).")
+pauses = [r["pause_ms"] for r in rows if r["case"] == "trim" and r["peer"] == "sockway"]
+print(f"\nMemory trim pauses (Sockway's log, whole run): {', '.join(f'{p:g} ms' for p in pauses) if pauses else 'none ran'}.")
+churn = [r for r in rows if r["case"] == "churn"]
+for r in churn:
+    print(f"Churn (route file rewritten every 500 ms): {r['sessions']} sessions, {r['abnormal']} abnormal closes, {r['config_changes']} config changes.")
+
+# Targets (issue 17), each with its ratio.
+def target(text, measured, limit, higher):
+    if measured is None:
+        print(f"- NOT MEASURED: {text}")
+        return
+    ok = measured >= limit if higher else measured <= limit
+    print(f"- {'MET' if ok else 'NOT MET'}: {text} ({measured:.2f}, target {'≥' if higher else '≤'} {limit:g})")
+
+
+s, n, h = "sockway", "nginx", "haproxy"
+print("\nTargets:")
+target("new WebSockets/s ≥ nginx's (Sockway/nginx)", ratio(median("upgrades", s, "upgrades_per_s"), median("upgrades", n, "upgrades_per_s")), 1.0, True)
+target("CPU per upgrade ≤ 1.2× nginx's (Sockway/nginx)", ratio(median("upgrades", s, "cpu_us_per_upgrade"), median("upgrades", n, "cpu_us_per_upgrade")), 1.2, False)
+for case, size in (("echo64", "64 B"), ("echo4k", "4 KiB")):
+    target(f"echo msgs/s ≥ 1.05× nginx, {size} (Sockway/nginx)", ratio(median(case, s, "msgs_per_s"), median(case, n, "msgs_per_s")), 1.05, True)
+    target(f"echo msgs/s ≥ 1.0× HAProxy, {size} (Sockway/HAProxy)", ratio(median(case, s, "msgs_per_s"), median(case, h, "msgs_per_s")), 1.0, True)
+    target(f"CPU per message ≤ nginx's, {size} (Sockway/nginx)", ratio(median(case, s, "cpu_us_per_msg"), median(case, n, "cpu_us_per_msg")), 1.0, False)
+target("fixed-rate p99 ≤ nginx's (Sockway/nginx)", ratio(median("fixed", s, "p99_ms"), median("fixed", n, "p99_ms")), 1.0, False)
+target("≤ 4 KiB RSS per idle tunnel up to 9,000 tunnels, after the hold (KiB, slope)", median("idle", s, "kib_per_connection"), 4.0, False)
+target("memory trim pause ≤ 20 ms (longest, ms; none ran counts as met)", max(pauses) if pauses else (0.0 if s in idle else None), 20, False)

@@ -16,7 +16,7 @@ internal static class EchoScenario
     {
         var url = options.Url();
         var connections = options.Int("connections", 50);
-        var size = Math.Max(16, options.Int("size", 512));
+        var size = Math.Max(16, options.Int("size", 64));
         var seconds = options.Double("seconds", 10);
         var rate = options.Double("rate", 0);
         var warmup = options.Double("warmup", 0);
@@ -34,8 +34,10 @@ internal static class EchoScenario
         }
 
         var recorder = new LatencyRecorder(connections);
+        var cpu = new ProcessCpu(options);
         // Messages sent per connection in fixed-rate mode: any never answered are reported, not silently dropped.
         var sent = new long[connections];
+        cpu.Start();
         var start = Stopwatch.GetTimestamp();
         var end = start + (long)(seconds * Stopwatch.Frequency);
         using var progress = Progress.Every(TimeSpan.FromSeconds(1), () => $"[echo] {recorder.Count} round trips");
@@ -44,10 +46,11 @@ internal static class EchoScenario
             : ClosedLoopAsync(socket, i, size, end, recorder)));
         // Fixed rate: the receivers linger up to 2 s for stragglers, so divide by the schedule's length, not the wall time.
         var elapsed = rate > 0 ? seconds : Stopwatch.GetElapsedTime(start).TotalSeconds;
+        var cpuPerMessage = cpu.MicrosecondsPer(recorder.Count);
         await Connect.CloseAllAsync(sockets);
         var p = recorder.PercentilesMs();
         Console.WriteLine(LatencyRecorder.Json([("scenario", "echo"), ("mode", rate > 0 ? "fixed" : "closed"), ("connections", connections), ("size", size),
-            ("msgs_per_s", recorder.Count / elapsed), ("p50_ms", p["p50"]), ("p90_ms", p["p90"]), ("p99_ms", p["p99"]), ("p999_ms", p["p999"]),
+            ("msgs_per_s", recorder.Count / elapsed), ("p50_ms", p["p50"]), ("p90_ms", p["p90"]), ("p99_ms", p["p99"]), ("p999_ms", p["p999"]), ("cpu_us_per_msg", cpuPerMessage),
             ("sent", rate > 0 ? sent.Sum() : recorder.Count), ("unanswered", rate > 0 ? sent.Sum() - recorder.Count : 0)]));
         return 0;
     }

@@ -39,8 +39,12 @@ public static class TelemetryRegistration
             .WithMetrics(m => m
                 .AddMeter(meterName)
                 .AddAspNetCoreInstrumentation()
-                .AddPrometheusExporter())
-            .WithTracing(t =>
+                .AddPrometheusExporter());
+        // Spans only when something exports them: a tracer provider without an exporter still samples every
+        // request in (an Activity, its tags and the propagation headers parsed per handshake) and drops it.
+        if (ExportsTraces(configuration))
+        {
+            otel.WithTracing(t =>
             {
                 t.AddSource(GatewayTelemetry.Name)
                     // A WebSocket's server and client spans would stay open for the tunnel's life (hours, and ~1 KiB of tags
@@ -52,14 +56,20 @@ public static class TelemetryRegistration
                     t.AddConsoleExporter();
                 }
             });
-        if (!string.IsNullOrEmpty(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]) || !string.IsNullOrEmpty(configuration["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"])
-            || !string.IsNullOrEmpty(configuration["OTEL_EXPORTER_OTLP_METRICS_ENDPOINT"]))
+        }
+
+        if (OtlpConfigured(configuration, "TRACES") || !string.IsNullOrEmpty(configuration["OTEL_EXPORTER_OTLP_METRICS_ENDPOINT"]))
         {
             otel.UseOtlpExporter();
         }
 
         return services;
     }
+
+    private static bool OtlpConfigured(IConfiguration configuration, string signal) =>
+        !string.IsNullOrEmpty(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]) || !string.IsNullOrEmpty(configuration[$"OTEL_EXPORTER_OTLP_{signal}_ENDPOINT"]);
+
+    private static bool ExportsTraces(IConfiguration configuration) => OtlpConfigured(configuration, "TRACES") || WantsConsole(configuration);
 
     private static string? Version =>
         typeof(TelemetryRegistration).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion;
