@@ -78,9 +78,10 @@ public static class GatewayServiceCollectionExtensions
         var certificates = endpoints.ServiceProvider.GetRequiredService<CertificateStore>();
         var drainer = endpoints.ServiceProvider.GetRequiredService<EndpointDrainer>();
         var metrics = endpoints.ServiceProvider.GetRequiredService<GatewayMetrics>();
+        // Before the config is visible: a handshake for a route's host must find its certificate once the route serves.
+        store.Applying += config => certificates.Load(config.Certificates);
         store.Applied += config =>
         {
-            certificates.Load(config.Certificates);
             drainer.OnApplied(config);
             metrics.RetainRoutes(config.Routes.Select(r => r.Id).ToHashSet(StringComparer.Ordinal));
         };
