@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Net.WebSockets;
 using System.Text;
+using Microsoft.Extensions.DependencyInjection;
+using Sockway.Controller.Sources;
 using Sockway.Gateway.Configuration;
 using Sockway.Testing;
 
@@ -31,17 +33,7 @@ internal static class ClusterScale
         // 100 routes (with their Services and slices) per file; route 0's slice alone in hot.yaml, which the changes rewrite.
         for (var file = 0; file < routeCount / 100; file++)
         {
-            var text = new StringBuilder();
-            for (var i = file * 100; i < (file + 1) * 100; i++)
-            {
-                text.Append(Manifests.Route($"r{i}", $"/r{i}", $"s{i}")).Append("\n---\n").Append(Manifests.Service($"s{i}")).Append('\n');
-                if (i != 0)
-                {
-                    text.Append(Slice(i, EndpointsOf(i)));
-                }
-            }
-
-            routes.Write($"routes-{file:D3}.yaml", text.ToString());
+            routes.Write($"routes-{file:D3}.yaml", RouteFile(file, null));
         }
 
         var generation = 0;
@@ -51,7 +43,7 @@ internal static class ClusterScale
         using var applies = new ApplyDurations();
         var started = Stopwatch.GetTimestamp();
         await using var sockway = await SockwayHost.StartAsync(routes.Path, false,
-            "--Sockway:Standalone:PollInterval", "00:00:00.010", "--Sockway:CoalesceWindow", "00:00:00");
+            "--Sockway:Standalone:PollInterval", "00:00:00.100", "--Sockway:CoalesceWindow", "00:00:00");
         await WaitAsync(sockway, c => c.Routes.Count == routeCount && c.Routes.Sum(r => r.Endpoints.Count) == routeCount * EndpointsPerService - EndpointsPerService + 1,
             TimeSpan.FromMinutes(5));
         var loadSeconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
@@ -61,12 +53,19 @@ internal static class ClusterScale
         GC.Collect();
         var heapMiB = GC.GetTotalMemory(true) / 1048576.0;
         var rssMiB = Process.GetCurrentProcess().WorkingSet64 / 1048576.0;
+        var translator = TranslatorAlone.Measure(sockway.App.Services.GetRequiredService<SnapshotPublisher>().Latest!);
 
         // One endpoint change (route 0's slice gains an endpoint), measured several times; medians.
         var endpointChange = new List<(double WallMs, double ApplyMs, double CpuMs)>();
         for (var round = 0; round < 7; round++)
         {
-            var extra = round % 2 == 0 ? 1 : 0;
+            var extra = round % 2 == 0 ? 0 : 1;
+            if (round == 0)
+            {
+                WriteHot(1);
+                await WaitAsync(sockway, c => Route0(c).Endpoints.Count == 2, TimeSpan.FromSeconds(60));
+            }
+
             endpointChange.Add(await MeasureAsync(sockway, applies, () => WriteHot(extra), c => Route0(c).Endpoints.Count == 1 + extra));
         }
 
@@ -75,7 +74,7 @@ internal static class ClusterScale
         for (var round = 0; round < 5; round++)
         {
             var path = $"/r1-v{++generation}";
-            routeChange.Add(await MeasureAsync(sockway, applies, () => RewriteFirstFile(routes, routeCount, path), c => c.Routes.Any(r => r.Path == path)));
+            routeChange.Add(await MeasureAsync(sockway, applies, () => RewriteFirstFile(routes, path), c => c.Routes.Any(r => r.Path == path)));
         }
 
         // 1,000 tunnels through route 0; 100 endpoint changes per second for 60 s; every tunnel must survive and echo.
@@ -132,6 +131,7 @@ internal static class ClusterScale
         report.AppendLine("|---|---|");
         report.AppendLine($"| initial load (files to served config) | {loadSeconds:F1} s |");
         report.AppendLine($"| managed heap after load (whole process: gateway + control plane + files) | {heapMiB:F0} MiB (RSS {rssMiB:F0} MiB) |");
+        report.Append(translator);
         Row(report, "one endpoint change", endpointChange);
         Row(report, "one route change (its 100-route file re-read)", routeChange);
         report.AppendLine($"| {churnSeconds} s of endpoint changes, {tunnels:N0} tunnels open | {changes} changes written, {churnApplies} applies, {churnCpu / churnElapsed * 100:F0}% of one core, {dropped} tunnel(s) dropped |");
@@ -187,19 +187,23 @@ internal static class ClusterScale
         throw new TimeoutException("the config was not served in time");
     }
 
-    private static void RewriteFirstFile(RouteDirectory routes, int routeCount, string path)
+    private static void RewriteFirstFile(RouteDirectory routes, string path) => routes.Write("routes-000.yaml", RouteFile(0, path));
+
+    // 100 routes, each with its Service and (but route 0's, which is in hot.yaml) its slice; route 1 at path1 if given.
+    private static string RouteFile(int file, string? path1)
     {
-        var text = new StringBuilder();
-        for (var i = 0; i < 100; i++)
+        var documents = new List<string>();
+        for (var i = file * 100; i < (file + 1) * 100; i++)
         {
-            text.Append(Manifests.Route($"r{i}", i == 1 ? path : $"/r{i}", $"s{i}")).Append("\n---\n").Append(Manifests.Service($"s{i}")).Append('\n');
+            documents.Add(Manifests.Route($"r{i}", i == 1 && path1 is not null ? path1 : $"/r{i}", $"s{i}"));
+            documents.Add(Manifests.Service($"s{i}"));
             if (i != 0)
             {
-                text.Append(Slice(i, EndpointsOf(i)));
+                documents.Add(Slice(i, EndpointsOf(i)));
             }
         }
 
-        routes.Write("routes-000.yaml", text.ToString());
+        return Manifests.Join([.. documents]);
     }
 
     private static IEnumerable<string> EndpointsOf(int route) =>
@@ -208,7 +212,6 @@ internal static class ClusterScale
     private static string Slice(int route, IEnumerable<string> endpoints)
     {
         var text = new StringBuilder($"""
-            ---
             apiVersion: discovery.k8s.io/v1
             kind: EndpointSlice
             metadata:
