@@ -9,6 +9,13 @@ using Sockway.Testing;
 // 1) route applied -> first successful WebSocket upgrade through the gateway on that route;
 // 2) EndpointSlice for a new backend applied -> first tunnel that lands on that backend.
 // The clock starts when the object is in the API double's store (what `kubectl apply` returning means).
+// 3) --status-routes N [--status-qps Q --status-burst B]: N routes at once, time until every status is written.
+if (args.Length >= 2 && args[0] == "--status-routes")
+{
+    Environment.SetEnvironmentVariable("SOCKWAY_TEST_LOG_LEVEL", "Error");
+    return await StatusAtScale.RunAsync(int.Parse(args[1], CultureInfo.InvariantCulture), args[2..]);
+}
+
 var trials = args.Length == 2 && args[0] == "--trials" ? int.Parse(args[1], CultureInfo.InvariantCulture) : 20;
 Environment.SetEnvironmentVariable("SOCKWAY_TEST_LOG_LEVEL", "Error");
 

@@ -42,6 +42,8 @@ public static class SockwayApp
         ["--leader-elect"] = LeaderElectionOptions.Section + ":Enabled",
         ["--lease-name"] = LeaderElectionOptions.Section + ":LeaseName",
         ["--lease-namespace"] = LeaderElectionOptions.Section + ":LeaseNamespace",
+        ["--status-qps"] = Sockway.Controller.Status.StatusWriteOptions.Section + ":Qps",
+        ["--status-burst"] = Sockway.Controller.Status.StatusWriteOptions.Section + ":Burst",
         ["--trusted-proxies"] = Sockway.Gateway.Hosting.GatewayOptions.Section + ":TrustedProxies",
         ["--proxy-protocol"] = Sockway.Gateway.Hosting.GatewayOptions.Section + ":ProxyProtocol",
         ["--log-format"] = "Logging:Console:FormatterName",

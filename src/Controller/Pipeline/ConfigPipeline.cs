@@ -25,6 +25,9 @@ public sealed partial class ConfigPipeline : BackgroundService
     private readonly ControllerMetrics _metrics;
     private readonly TimeProvider _clock;
     private readonly ILogger<ConfigPipeline> _logger;
+    // Remembers the last translation, so a change costs what it touches (see IncrementalTranslator).
+    private readonly IncrementalTranslator _translator = new();
+    private TranslationResult? _applied;
 
     public ConfigPipeline(SnapshotPublisher publisher, GatewayConfigStore gateway, RouteStatusTable statuses, IOptions<PipelineOptions> options,
         ControllerMetrics metrics, TimeProvider clock, ILogger<ConfigPipeline> logger)
@@ -73,11 +76,18 @@ public sealed partial class ConfigPipeline : BackgroundService
         using var activity = GatewayTelemetry.ActivitySource.StartActivity("config.apply");
         var started = Stopwatch.GetTimestamp();
         var publishedAt = _publisher.PublishedAt;
-        var result = Translator.Translate(snapshot, new TranslationOptions(_options.RouteClassName, _clock.GetUtcNow()));
+        var result = _translator.Translate(snapshot, new TranslationOptions(_options.RouteClassName, _clock.GetUtcNow()));
+        if (ReferenceEquals(result, _applied))
+        {
+            // Nothing any route uses changed (an unreferenced Service, slice or Secret): no reload, no status, no log.
+            return;
+        }
+
         var rejected = await _gateway.ApplyAsync(result.Config, cancellationToken);
         var outcomes = rejected.Count == 0 ? result.Routes : result.Routes.Select(o => MarkRejected(o, rejected)).ToList();
         _statuses.Update(outcomes);
         StatusesChanged?.Invoke(outcomes);
+        _applied = result;
         // Distinct backends: two routes to one Service share its endpoints.
         var endpoints = result.Config.Routes.SelectMany(r => r.Endpoints.Where(e => e.Ready).Select(e => e.Key)).Distinct(StringComparer.Ordinal).Count();
         _metrics.Applied(Stopwatch.GetElapsedTime(started), publishedAt);

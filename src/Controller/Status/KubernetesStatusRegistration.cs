@@ -9,6 +9,7 @@ public static class KubernetesStatusRegistration
     public static IServiceCollection AddKubernetesStatus(this IServiceCollection services)
     {
         services.TryAddSingleton(TimeProvider.System);
+        services.AddOptions<StatusWriteOptions>().BindConfiguration(StatusWriteOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<KubernetesEventRecorder>();
         services.AddHostedService(sp => sp.GetRequiredService<KubernetesEventRecorder>());
         services.AddSingleton<KubernetesStatusWriter>();

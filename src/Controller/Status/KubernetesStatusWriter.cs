@@ -30,7 +30,9 @@ public sealed partial class KubernetesStatusWriter : BackgroundService
     private readonly SemaphoreSlim _signal = new(0, 1);
     // What we last wrote, and the route's resourceVersion then: until the watch shows our write, the cached
     // object still has the old status, and writing again would be a duplicate.
-    private readonly Dictionary<RouteKey, (string? ResourceVersion, WebSocketRouteStatus Status)> _written = [];
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<RouteKey, (string? ResourceVersion, WebSocketRouteStatus Status)> _written = [];
+    // client-go's QPS/burst: each patch takes a token; up to MaxInFlight patches wait on the API server at once.
+    private readonly System.Threading.RateLimiting.RateLimiter _limiter;
     private readonly FalseConditionTracker _false = new();
     // Routes whose stale status we removed, at the resourceVersion they had then (until the watch shows the removal).
     private readonly Dictionary<RouteKey, string?> _cleared = [];
@@ -38,8 +40,9 @@ public sealed partial class KubernetesStatusWriter : BackgroundService
     private long _writes;
 
     public KubernetesStatusWriter(IKubernetes client, ConfigPipeline pipeline, KubernetesSource source, LeadershipService leadership,
-        KubernetesEventRecorder events, TimeProvider clock, ILogger<KubernetesStatusWriter> logger)
+        KubernetesEventRecorder events, TimeProvider clock, Microsoft.Extensions.Options.IOptions<StatusWriteOptions> options, ILogger<KubernetesStatusWriter> logger)
     {
+        _limiter = options.Value.CreateLimiter();
         _client = client;
         _source = source;
         _leadership = leadership;
@@ -75,20 +78,22 @@ public sealed partial class KubernetesStatusWriter : BackgroundService
                     continue;
                 }
 
-                var failed = false;
+                var failures = 0;
                 var outcomes = _outcomes;
-                foreach (var outcome in outcomes)
-                {
-                    if (!_leadership.IsLeader)
+                await Parallel.ForEachAsync(outcomes, new ParallelOptions { MaxDegreeOfParallelism = StatusWriteOptions.MaxInFlight, CancellationToken = stoppingToken },
+                    async (outcome, cancellationToken) =>
                     {
-                        break;
-                    }
-
-                    failed |= !await WriteAsync(outcome, stoppingToken);
+                        if (_leadership.IsLeader && !await WriteAsync(outcome, cancellationToken))
+                        {
+                            Interlocked.Increment(ref failures);
+                        }
+                    });
+                foreach (var outcome in _leadership.IsLeader ? outcomes : [])
+                {
                     RecordFalseConditions(outcome);
                 }
 
-                failed |= !await ClearStaleAsync(outcomes, stoppingToken);
+                var failed = failures > 0 | !await ClearStaleAsync(outcomes, stoppingToken);
                 Prune(outcomes);
 
                 if (failed)
@@ -130,6 +135,7 @@ public sealed partial class KubernetesStatusWriter : BackgroundService
         var patch = new V1Patch(KubernetesJson.Serialize(new StatusPatch { Status = desired }), V1Patch.PatchType.MergePatch);
         try
         {
+            using var token = await _limiter.AcquireAsync(1, cancellationToken);
             await _client.CustomObjects.PatchNamespacedCustomObjectStatusAsync(patch, WebSocketRoute.Group, WebSocketRoute.Version,
                 outcome.Key.Namespace, WebSocketRoute.Plural, outcome.Key.Name, cancellationToken: cancellationToken);
             _written[outcome.Key] = (route.Metadata.ResourceVersion, desired);
@@ -169,6 +175,7 @@ public sealed partial class KubernetesStatusWriter : BackgroundService
 
             try
             {
+                using var token = await _limiter.AcquireAsync(1, cancellationToken);
                 await _client.CustomObjects.PatchNamespacedCustomObjectStatusAsync(new V1Patch("{\"status\":null}", V1Patch.PatchType.MergePatch),
                     WebSocketRoute.Group, WebSocketRoute.Version, key.Namespace, WebSocketRoute.Plural, key.Name, cancellationToken: cancellationToken);
                 _cleared[key] = route.Metadata.ResourceVersion;
@@ -216,7 +223,7 @@ public sealed partial class KubernetesStatusWriter : BackgroundService
         var current = outcomes.Select(o => o.Key).ToHashSet();
         foreach (var key in _written.Keys.Where(k => !current.Contains(k)).ToList())
         {
-            _written.Remove(key);
+            _written.TryRemove(key, out _);
         }
 
         foreach (var key in _false.Tracked.Where(k => !current.Contains(k)).ToList())

@@ -7,7 +7,15 @@ using Sockway.Controller.Api.V1Alpha1;
 namespace Sockway.Controller.Translation;
 
 /// <summary>A TLS Secret's certificate and key, checked; or the condition that says which key is wrong.</summary>
-internal sealed record TlsSecretContents(string? CertificatePem, string? KeyPem, RouteCondition? Failure, string? Warning);
+internal sealed record TlsSecretContents(string? CertificatePem, string? KeyPem, RouteCondition? Failure, string? Warning)
+{
+    /// <summary>The certificate's validity period (UTC), when it parsed.</summary>
+    public (DateTime NotBefore, DateTime NotAfter) Validity { get; init; }
+
+    /// <summary>Whether a translation at <paramref name="now"/> warns that the certificate is not valid.</summary>
+    public bool WarnsAt(DateTimeOffset? now) =>
+        Failure is null && now is { } at && (Validity.NotAfter < at.UtcDateTime || Validity.NotBefore > at.UtcDateTime);
+}
 
 /// <summary>
 /// Checks a route's TLS Secret the way the handshake will use it: the type, PEM that parses under tls.crt, a private
@@ -19,9 +27,23 @@ internal static class TlsSecretReader
     public const string CertificateKey = "tls.crt";
     public const string PrivateKeyKey = "tls.key";
 
-    public static TlsSecretContents Read(V1Secret secret, DateTimeOffset? now)
+    public static TlsSecretContents Read(V1Secret secret, DateTimeOffset? now) => WithWarning(secret, Read(secret), now);
+
+    /// <summary>Adds the warning a translation at <paramref name="now"/> gives for contents read from <paramref name="secret"/>.</summary>
+    public static TlsSecretContents WithWarning(V1Secret secret, TlsSecretContents contents, DateTimeOffset? now)
     {
-        var id = $"{SnapshotIndex.NamespaceOf(secret.Metadata)}/{secret.Metadata.Name}";
+        return contents.WarnsAt(now)
+            ? contents with
+            {
+                Warning = $"Secret {IdOf(secret)}: the certificate in {CertificateKey} is valid only from {contents.Validity.NotBefore:u} to {contents.Validity.NotAfter:u}; clients will reject it",
+            }
+            : contents;
+    }
+
+    /// <summary>The Secret's contents, checked, without the time-dependent warning (the same for every translation).</summary>
+    public static TlsSecretContents Read(V1Secret secret)
+    {
+        var id = IdOf(secret);
         // An API server defaults a missing type to Opaque; files may leave it out and still mean TLS.
         if (secret.Type is { Length: > 0 } type && type != TlsType)
         {
@@ -41,14 +63,10 @@ internal static class TlsSecretReader
             return Invalid($"Secret {id}: {problem}");
         }
 
-        string? warning = null;
-        if (now is { } at && (notAfter < at.UtcDateTime || notBefore > at.UtcDateTime))
-        {
-            warning = $"Secret {id}: the certificate in {CertificateKey} is valid only from {notBefore:u} to {notAfter:u}; clients will reject it";
-        }
-
-        return new TlsSecretContents(certificatePem, keyPem, null, warning);
+        return new TlsSecretContents(certificatePem, keyPem, null, null) { Validity = (notBefore, notAfter) };
     }
+
+    private static string IdOf(V1Secret secret) => $"{SnapshotIndex.NamespaceOf(secret.Metadata)}/{secret.Metadata.Name}";
 
     // Parsing a key pair costs milliseconds and every apply reads every TLS Secret: the answer for the same PEM text is
     // remembered (a pure function's memo; bounded, and cleared whole when full).

@@ -23,6 +23,10 @@ public sealed partial class GatewayConfigStore : IProxyConfigProvider, IConfigCh
     private readonly SemaphoreSlim _applyLock = new(1, 1);
     private volatile Snapshot _offered = new(GatewayConfig.Empty, [], [], new CancellationTokenSource());
     private volatile Snapshot _served;
+    // Each route's YARP pieces and their validation, by route id: an unchanged route (the same instance, as the incremental
+    // translator hands on) costs nothing; one whose endpoints alone changed keeps its RouteConfig, so YARP rebuilds its
+    // cluster's destinations but not its routing.
+    private Dictionary<string, Built> _built = new(StringComparer.Ordinal);
 
     public GatewayConfigStore(IConfigValidator validator, RouteTable table, ILogger<GatewayConfigStore> logger)
     {
@@ -37,6 +41,12 @@ public sealed partial class GatewayConfigStore : IProxyConfigProvider, IConfigCh
 
     /// <summary>True once YARP serves a configuration applied here.</summary>
     public bool HasConfig { get; private set; }
+
+    /// <summary>
+    /// Raised before a configuration is offered to YARP (and again with the served one if YARP refuses it): what the
+    /// data plane needs ready before any request can be routed by it, such as the TLS certificates.
+    /// </summary>
+    public event Action<GatewayConfig>? Applying;
 
     /// <summary>Raised after YARP serves a newly applied configuration.</summary>
     public event Action<GatewayConfig>? Applied;
@@ -54,6 +64,7 @@ public sealed partial class GatewayConfigStore : IProxyConfigProvider, IConfigCh
             var clusters = new List<ClusterConfig>(config.Routes.Count);
             var accepted = new List<GatewayRoute>(config.Routes.Count);
             var ids = new HashSet<string>(StringComparer.Ordinal);
+            var built = new Dictionary<string, Built>(config.Routes.Count, StringComparer.Ordinal);
             foreach (var route in config.Routes)
             {
                 // YARP fails a whole config over one repeated id; the first route with an id is the one served.
@@ -63,19 +74,16 @@ public sealed partial class GatewayConfigStore : IProxyConfigProvider, IConfigCh
                     continue;
                 }
 
-                var yarpRoute = YarpConfigBuilder.BuildRoute(route);
-                var yarpCluster = YarpConfigBuilder.BuildCluster(route);
-                var errors = new List<Exception>();
-                errors.AddRange(await _validator.ValidateRouteAsync(yarpRoute));
-                errors.AddRange(await _validator.ValidateClusterAsync(yarpCluster));
-                if (errors.Count > 0)
+                var rebuilt = await BuildAsync(route);
+                built[route.Id] = rebuilt;
+                if (rebuilt.Errors is { } reason)
                 {
-                    var reason = string.Join("; ", errors.Select(e => e.Message));
                     rejected[route.Id] = reason;
                     LogRouteRejected(route.Id, reason);
                     continue;
                 }
 
+                var (yarpRoute, yarpCluster) = (rebuilt.Route, rebuilt.Cluster);
                 routes.Add(yarpRoute);
                 clusters.Add(yarpCluster);
                 accepted.Add(route);
@@ -84,8 +92,10 @@ public sealed partial class GatewayConfigStore : IProxyConfigProvider, IConfigCh
             var served = config with { Routes = accepted };
             var next = new Snapshot(served, routes, clusters, new CancellationTokenSource());
             var previous = _offered;
-            // Settings first: a request routed by the new YARP config must find its route's settings.
+            // What a route names must be servable before YARP can route to it: its settings, and its certificate (a
+            // handshake for its host must find it the moment the config counts as served).
             _table.Replace(accepted);
+            Applying?.Invoke(served);
             _offered = next;
             previous.Signal();
             try
@@ -97,9 +107,11 @@ public sealed partial class GatewayConfigStore : IProxyConfigProvider, IConfigCh
                 // YARP refused it and still serves the last good config: its routes keep their settings. (After a
                 // timeout YARP may yet apply the offered one, so the new settings stay.)
                 _table.Replace(_served.Config.Routes);
+                Applying?.Invoke(_served.Config);
                 throw;
             }
 
+            _built = built;
             _served = next;
             HasConfig = true;
             Applied?.Invoke(served);
@@ -110,6 +122,36 @@ public sealed partial class GatewayConfigStore : IProxyConfigProvider, IConfigCh
             _applyLock.Release();
         }
     }
+
+    private async ValueTask<Built> BuildAsync(GatewayRoute route)
+    {
+        if (_built.TryGetValue(route.Id, out var known))
+        {
+            if (ReferenceEquals(known.Source, route))
+            {
+                return known;
+            }
+
+            if (known.Errors is null && known.Source with { Endpoints = route.Endpoints } == route)
+            {
+                var cluster = YarpConfigBuilder.BuildCluster(route);
+                var clusterErrors = await _validator.ValidateClusterAsync(cluster);
+                return new Built(route, known.Route, cluster, Reason(clusterErrors));
+            }
+        }
+
+        var yarpRoute = YarpConfigBuilder.BuildRoute(route);
+        var yarpCluster = YarpConfigBuilder.BuildCluster(route);
+        var errors = new List<Exception>();
+        errors.AddRange(await _validator.ValidateRouteAsync(yarpRoute));
+        errors.AddRange(await _validator.ValidateClusterAsync(yarpCluster));
+        return new Built(route, yarpRoute, yarpCluster, Reason(errors));
+    }
+
+    private static string? Reason(IEnumerable<Exception> errors) => errors.Any() ? string.Join("; ", errors.Select(e => e.Message)) : null;
+
+    /// <summary>A route's YARP route and cluster, and why YARP would refuse them (null: valid).</summary>
+    private sealed record Built(GatewayRoute Source, RouteConfig Route, ClusterConfig Cluster, string? Errors);
 
     void IConfigChangeListener.ConfigurationApplied(IReadOnlyList<IProxyConfig> proxyConfigs)
     {

@@ -88,9 +88,10 @@ public static class GatewayServiceCollectionExtensions
         var metrics = endpoints.ServiceProvider.GetRequiredService<GatewayMetrics>();
         // Created now, not at the first refusal, so its series are exported (at 0) from the start.
         endpoints.ServiceProvider.GetRequiredService<EdgeMetrics>();
+        // Before the config is visible: a handshake for a route's host must find its certificate once the route serves.
+        store.Applying += config => certificates.Load(config.Certificates);
         store.Applied += config =>
         {
-            certificates.Load(config.Certificates);
             drainer.OnApplied(config);
             metrics.RetainRoutes(config.Routes.Select(r => r.Id).ToHashSet(StringComparer.Ordinal));
         };

@@ -29,6 +29,8 @@ public static class SwitchCatalog
         ["--leader-elect"] = new(Kubernetes, SwitchKind.Flag, "Elect one replica to write route status (default: true)."),
         ["--lease-name"] = new(Kubernetes, SwitchKind.Text, "Lease for leader election (default: sockway-<route class>)."),
         ["--lease-namespace"] = new(Kubernetes, SwitchKind.Text, "Namespace of the Lease (default: the pod's namespace)."),
+        ["--status-qps"] = new(Kubernetes, SwitchKind.PositiveNumber, "Route status patches per second, as client-go's QPS (default: 200)."),
+        ["--status-burst"] = new(Kubernetes, SwitchKind.PositiveInteger, "Status patches allowed at once after a quiet period, as client-go's burst (default: 400)."),
         ["--route-class"] = new(Routes, SwitchKind.Text, "Serve only routes of this class (default: sockway)."),
         ["--bind-address"] = new(Listeners, SwitchKind.Address, "Address every listener binds (default: 0.0.0.0)."),
         ["--http-port"] = new(Listeners, SwitchKind.Port, "Plain HTTP / ws:// port (default: 8080; 0 picks a free port)."),

@@ -21,6 +21,12 @@ public sealed record SwitchKind(string ValueName, Func<string, string?> Check)
     public static SwitchKind Cidrs { get; } = new("cidrs", v =>
         Sockway.Gateway.Forwarded.TrustedProxies.TryParse(v, out _, out var error) ? null : error);
 
+    public static SwitchKind PositiveNumber { get; } = new("number", v =>
+        double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) && number > 0 && double.IsFinite(number) ? null : "is not a positive number");
+
+    public static SwitchKind PositiveInteger { get; } = new("count", v =>
+        int.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out var count) && count > 0 ? null : "is not a whole number above 0");
+
     /// <summary>A flag: alone it means true; "true"/"false" may follow.</summary>
     public static SwitchKind Flag { get; } = new("bool", v => bool.TryParse(v, out _) ? null : "is not true or false");
 

@@ -13,6 +13,13 @@ internal interface IRouteFrontEnd
     int Rank { get; }
 
     FrontEndOutput Read(ClusterSnapshot snapshot, TranslationOptions options);
+
+    /// <summary>
+    /// The same, remembering per object (see <see cref="FrontEndMemo"/>): an unchanged object must give back the same
+    /// intent instance, so the core does no work for it. A front-end that does not override this is re-read whole
+    /// each time, which is correct, only slower.
+    /// </summary>
+    FrontEndOutput Read(ClusterSnapshot snapshot, TranslationOptions options, FrontEndMemo memo) => Read(snapshot, options);
 }
 
 /// <summary>What a front-end made of its objects: intents to serve, and objects it rejected before any intent.</summary>

@@ -1,3 +1,4 @@
+using Sockway.Controller.Api.V1Alpha1;
 using Sockway.Controller.Snapshots;
 using Sockway.Controller.Translation.Routes;
 
@@ -10,25 +11,39 @@ internal sealed class WebSocketRouteFrontEnd : IRouteFrontEnd
 
     public int Rank => 0;
 
-    public FrontEndOutput Read(ClusterSnapshot snapshot, TranslationOptions options)
+    public FrontEndOutput Read(ClusterSnapshot snapshot, TranslationOptions options) => Read(snapshot, options, ReadOne);
+
+    public FrontEndOutput Read(ClusterSnapshot snapshot, TranslationOptions options, FrontEndMemo memo) =>
+        Read(snapshot, options, route => memo.GetOrRead(route, ReadOne));
+
+    private static FrontEndOutput Read(ClusterSnapshot snapshot, TranslationOptions options, Func<WebSocketRoute, object> read)
     {
         var intents = new List<RouteIntent>();
         var rejected = new List<RouteOutcome>();
         // One object per namespace/name, chosen by a stable rule, before anything is keyed by it.
         foreach (var route in SnapshotIndex.Distinct(snapshot.Routes.Where(options.Serves)))
         {
-            var key = new RouteKey(SnapshotIndex.NamespaceOf(route.Metadata), route.Metadata.Name);
-            var errors = new List<string>();
-            if (RouteValidator.Validate(route, key, errors) is { } intent)
+            switch (read(route))
             {
-                intents.Add(intent);
-            }
-            else
-            {
-                rejected.Add(RouteOutcomes.Rejected(key, route.Metadata.Generation, Api.V1Alpha1.RouteConditions.Reasons.Invalid, string.Join("; ", errors)));
+                case RouteIntent intent:
+                    intents.Add(intent);
+                    break;
+                case RouteOutcome outcome:
+                    rejected.Add(outcome);
+                    break;
             }
         }
 
         return new FrontEndOutput(intents, rejected);
+    }
+
+    // An intent, or the outcome of a route rejected before it became one.
+    private static object ReadOne(WebSocketRoute route)
+    {
+        var key = new RouteKey(SnapshotIndex.NamespaceOf(route.Metadata), route.Metadata.Name);
+        var errors = new List<string>();
+        return RouteValidator.Validate(route, key, errors) is { } intent
+            ? intent
+            : RouteOutcomes.Rejected(key, route.Metadata.Generation, Api.V1Alpha1.RouteConditions.Reasons.Invalid, string.Join("; ", errors));
     }
 }
