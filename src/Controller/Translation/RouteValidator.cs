@@ -85,7 +85,7 @@ internal static partial class RouteValidator
         var origins = spec.AllowedOrigins?.ToList() ?? [];
         for (var i = 0; i < origins.Count; i++)
         {
-            if (origins[i] is null || (origins[i] != "*" && !Origin().IsMatch(origins[i])))
+            if (!IsOrigin(origins[i]))
             {
                 errors.Add($"spec.allowedOrigins[{i}]: '{origins[i]}' is not '*' or scheme://host[:port] (host may start with '*.')");
             }
@@ -124,6 +124,14 @@ internal static partial class RouteValidator
             Tls = secret is null ? null : new SecretRef(key.Namespace, secret),
         };
     }
+
+    public static bool IsOrigin(string? origin) => origin is not null && (origin == "*" || Origin().IsMatch(origin));
+
+    public static bool IsHost(string? host) => host is not null && HostName().IsMatch(host);
+
+    public static bool IsDnsLabel(string? name) => name is not null && DnsLabel().IsMatch(name);
+
+    public static bool IsDnsSubdomain(string? name) => name is not null && DnsSubdomain().IsMatch(name);
 
     private static BalancingSettings? ValidateBalancing(BalancingSpec? spec, List<string> errors)
     {

@@ -1,6 +1,7 @@
 using Sockway.Controller.Api.V1Alpha1;
 using Sockway.Controller.Snapshots;
 using Sockway.Controller.Translation.FrontEnds;
+using Sockway.Controller.Translation.Ingresses;
 using Sockway.Controller.Translation.Routes;
 using Sockway.Gateway.Configuration;
 
@@ -26,6 +27,9 @@ public sealed record TranslationOptions(string RouteClassName = TranslationOptio
 public sealed record TranslationResult(GatewayConfig Config, IReadOnlyList<RouteOutcome> Routes)
 {
     public IReadOnlyList<IntentOutcome> Intents { get; init; } = [];
+
+    /// <summary>One outcome per Ingress Sockway serves: its paths' outcomes folded, and what became of its annotations.</summary>
+    public IReadOnlyList<IngressOutcome> Ingresses { get; init; } = [];
 }
 
 /// <summary>What became of one route intent.</summary>
@@ -38,7 +42,7 @@ public sealed record IntentOutcome(RouteIntent Intent, RouteOutcome Outcome);
 /// </summary>
 public static class Translator
 {
-    private static readonly IRouteFrontEnd[] FrontEnds = [WebSocketRouteFrontEnd.Instance];
+    private static readonly IRouteFrontEnd[] FrontEnds = [WebSocketRouteFrontEnd.Instance, IngressFrontEnd.Instance];
 
     public static TranslationResult Translate(ClusterSnapshot snapshot, TranslationOptions? options = null)
     {
@@ -50,10 +54,12 @@ public static class Translator
         var intentOutcomes = new List<IntentOutcome>();
         var rejected = new List<RouteOutcome>();
         var ranked = new List<(RouteIntent Intent, int Rank)>();
+        var ingressReports = new List<IngressReport>();
         foreach (var frontEnd in FrontEnds)
         {
             var output = frontEnd.Read(snapshot, options);
             rejected.AddRange(output.Rejected);
+            ingressReports.AddRange(output.Ingresses);
             ranked.AddRange(output.Intents.Select(i => (i, frontEnd.Rank)));
         }
 
@@ -101,6 +107,9 @@ public static class Translator
                 Limits = settings.Limits,
                 AllowedOrigins = settings.AllowedOrigins,
                 AllowPlainHttp = settings.AllowPlainHttp,
+                SourceRanges = settings.SourceRanges,
+                RedirectToHttps = settings.RedirectToHttps,
+                MaxRequestBodyBytes = settings.MaxRequestBodyBytes,
             });
             intentOutcomes.Add(new(intent, RouteOutcomes.Accepted(origin.Key, origin.Generation, refsFailure, backend.Endpoints.Count(e => e.Ready), notes)));
         }
@@ -112,6 +121,7 @@ public static class Translator
         return new TranslationResult(config, webSocketRoutes.OrderBy(o => o.Key.ToString(), StringComparer.Ordinal).ToList())
         {
             Intents = intentOutcomes.OrderBy(o => o.Intent.Id, StringComparer.Ordinal).ToList(),
+            Ingresses = IngressOutcome.Fold(ingressReports, intentOutcomes),
         };
     }
 

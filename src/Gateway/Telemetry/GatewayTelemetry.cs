@@ -20,4 +20,5 @@ public static class UpgradeOutcome
     public const string BackendError = "backend_error";
     public const string BadHandshake = "bad_handshake";
     public const string Draining = "draining";
+    public const string SourceRejected = "source_rejected";
 }
