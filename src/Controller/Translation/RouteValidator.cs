@@ -97,6 +97,14 @@ internal static partial class RouteValidator
             errors.Add($"spec.tls.secretName: '{secret}' is not a valid Secret name");
         }
 
+        var ranges = new SourceRanges(
+            SourceRangeParser.Parse(spec.SourceRanges?.Allow, "spec.sourceRanges.allow", errors),
+            SourceRangeParser.Parse(spec.SourceRanges?.Deny, "spec.sourceRanges.deny", errors));
+        if (spec.MaxRequestBodyBytes is < 1)
+        {
+            errors.Add($"spec.maxRequestBodyBytes: must be at least 1, was {spec.MaxRequestBodyBytes}");
+        }
+
         if (errors.Count > 0)
         {
             return null;
@@ -120,6 +128,9 @@ internal static partial class RouteValidator
                 Limits = limits,
                 AllowedOrigins = origins,
                 AllowPlainHttp = spec.AllowPlainHttp ?? true,
+                SourceRanges = ranges,
+                RedirectToHttps = spec.RedirectToHttps ?? false,
+                MaxRequestBodyBytes = spec.MaxRequestBodyBytes,
             },
             Tls = secret is null ? null : new SecretRef(key.Namespace, secret),
         };

@@ -322,21 +322,9 @@ internal static class IngressAnnotations
             return null;
         }
 
-        var ranges = new List<IPNetwork>();
-        foreach (var item in text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
-        {
-            var cidr = item.Contains('/') ? item : item + (item.Contains(':') ? "/128" : "/32");
-            if (IPNetwork.TryParse(cidr, out var network))
-            {
-                ranges.Add(network);
-            }
-            else
-            {
-                errors.Add($"{Nginx}{name}: '{Clip(item)}' is not an address or CIDR range (such as 10.0.0.0/8)");
-            }
-        }
-
-        if (ranges.Count == 0 && errors.Count == 0)
+        var before = errors.Count;
+        var ranges = SourceRangeParser.Parse(text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries), Nginx + name, errors);
+        if (ranges.Count == 0 && errors.Count == before)
         {
             errors.Add($"{Nginx}{name}: empty; list at least one CIDR range (an empty list would allow everyone)");
         }
