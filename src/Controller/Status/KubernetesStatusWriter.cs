@@ -17,17 +17,13 @@ namespace Sockway.Controller.Status;
 /// leads, and only when it differs from what the object already shows. Each condition that turns False gets a
 /// Warning Event (see <see cref="RecordFalseConditions"/>).
 /// </summary>
-public sealed partial class KubernetesStatusWriter : BackgroundService
+public sealed partial class KubernetesStatusWriter : LeaderOnlyWriter
 {
-    private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(2);
-
     private readonly IKubernetes _client;
     private readonly KubernetesSource _source;
-    private readonly LeadershipService _leadership;
     private readonly KubernetesEventRecorder _events;
     private readonly TimeProvider _clock;
     private readonly ILogger<KubernetesStatusWriter> _logger;
-    private readonly SemaphoreSlim _signal = new(0, 1);
     // What we last wrote, and the route's resourceVersion then: until the watch shows our write, the cached
     // object still has the old status, and writing again would be a duplicate.
     private readonly Dictionary<RouteKey, (string? ResourceVersion, WebSocketRouteStatus Status)> _written = [];
@@ -39,10 +35,10 @@ public sealed partial class KubernetesStatusWriter : BackgroundService
 
     public KubernetesStatusWriter(IKubernetes client, ConfigPipeline pipeline, KubernetesSource source, LeadershipService leadership,
         KubernetesEventRecorder events, TimeProvider clock, ILogger<KubernetesStatusWriter> logger)
+        : base(leadership)
     {
         _client = client;
         _source = source;
-        _leadership = leadership;
         _events = events;
         _clock = clock;
         _logger = logger;
@@ -51,63 +47,32 @@ public sealed partial class KubernetesStatusWriter : BackgroundService
             _outcomes = outcomes;
             Signal();
         };
-        leadership.LeadershipChanged += leader =>
-        {
-            if (leader)
-            {
-                Signal();
-            }
-        };
     }
 
     /// <summary>Status writes this replica made.</summary>
     public long Writes => Interlocked.Read(ref _writes);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override async Task<bool> WriteAllAsync(CancellationToken cancellationToken)
     {
-        while (!stoppingToken.IsCancellationRequested)
+        var failed = false;
+        var outcomes = _outcomes;
+        foreach (var outcome in outcomes)
         {
-            try
-            {
-                await _signal.WaitAsync(stoppingToken);
-                if (!_leadership.IsLeader)
-                {
-                    continue;
-                }
-
-                var failed = false;
-                var outcomes = _outcomes;
-                foreach (var outcome in outcomes)
-                {
-                    if (!_leadership.IsLeader)
-                    {
-                        break;
-                    }
-
-                    failed |= !await WriteAsync(outcome, stoppingToken);
-                    RecordFalseConditions(outcome);
-                }
-
-                failed |= !await ClearStaleAsync(outcomes, stoppingToken);
-                Prune(outcomes);
-
-                if (failed)
-                {
-                    _ = RetryLaterAsync(stoppingToken);
-                }
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            if (!Leadership.IsLeader)
             {
                 break;
             }
-            catch (Exception ex)
-            {
-                // Whatever an object or the API server does, status writing carries on; the next signal retries.
-                LogWriteFailed("(all routes)", ex.Message);
-                _ = RetryLaterAsync(stoppingToken);
-            }
+
+            failed |= !await WriteAsync(outcome, cancellationToken);
+            RecordFalseConditions(outcome);
         }
+
+        failed |= !await ClearStaleAsync(outcomes, cancellationToken);
+        Prune(outcomes);
+        return !failed;
     }
+
+    protected override void OnPassFailed(Exception exception) => LogWriteFailed("(all routes)", exception.Message);
 
     private async Task<bool> WriteAsync(RouteOutcome outcome, CancellationToken cancellationToken)
     {
@@ -223,29 +188,6 @@ public sealed partial class KubernetesStatusWriter : BackgroundService
         {
             _false.Forget(key);
             _events.Forget(WebSocketRoute.GroupVersion, WebSocketRoute.KindName, key.Namespace, key.Name);
-        }
-    }
-
-    private async Task RetryLaterAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            await Task.Delay(RetryDelay, cancellationToken);
-            Signal();
-        }
-        catch (OperationCanceledException)
-        {
-        }
-    }
-
-    private void Signal()
-    {
-        try
-        {
-            _signal.Release();
-        }
-        catch (SemaphoreFullException)
-        {
         }
     }
 
