@@ -59,5 +59,30 @@ public sealed class Cluster(ObjectStore store)
         Store.List(ResourceKey.Events, ns).Select(e => KubernetesJson.Deserialize<Corev1Event>(e.ToJsonString()))
             .Where(e => e.InvolvedObject.Kind == kind && e.InvolvedObject.Name == name).ToList();
 
+    /// <summary>An Ingress of the given class with one host-less rule path to a Service port (by name).</summary>
+    public JsonObject ApplyIngress(string name, string path, string service, string port = "http", string ns = "default", string? ingressClass = "sockway",
+        IDictionary<string, string>? annotations = null) =>
+        Apply(ResourceKey.Ingresses, new V1Ingress
+        {
+            Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = ns, Annotations = annotations },
+            Spec = new V1IngressSpec
+            {
+                IngressClassName = ingressClass,
+                Rules =
+                [
+                    new V1IngressRule
+                    {
+                        Http = new V1HTTPIngressRuleValue
+                        {
+                            Paths = [new V1HTTPIngressPath { Path = path, PathType = "Prefix", Backend = new V1IngressBackend { Service = new V1IngressServiceBackend { Name = service, Port = new V1ServiceBackendPort { Name = port } } } }],
+                        },
+                    },
+                ],
+            },
+        });
+
+    public V1Ingress? GetIngress(string name, string ns = "default") =>
+        Store.Get(ResourceKey.Ingresses, ns, name) is { } json ? KubernetesJson.Deserialize<V1Ingress>(json.ToJsonString()) : null;
+
     public JsonObject Apply<T>(ResourceKey resource, T obj) => Store.Apply(resource, JsonNode.Parse(KubernetesJson.Serialize(obj))!.AsObject());
 }

@@ -19,7 +19,7 @@ public sealed class RbacRulesTests : ClusterTestBase
 
         // Everything the controller can do: both endpoint sources, leading (lease create and renew), status, Events.
         var backend = await StartBackendAsync("b1");
-        var sockway = await StartSockwayAsync();
+        var sockway = await StartSockwayAsync("--ingress-status-address", "203.0.113.7");
         var withEndpoints = await StartSockwayAsync("--use-endpoints-v1", "true", "--route-class", "legacy");
         await ServeChatAsync(sockway, backend);
         Cluster.ApplyRoute("broken", "no-leading-slash", "echo");
@@ -30,6 +30,11 @@ public sealed class RbacRulesTests : ClusterTestBase
         Cluster.ApplyRoute("broken", "no-leading-slash", "echo");
         await Eventually.TrueAsync(() => Cluster.EventsFor("WebSocketRoute", "broken").SingleOrDefault()?.Count == 2, because: "the repeat is counted");
         await Eventually.TrueAsync(() => Api.Calls.Count(c => c.Resource == "leases" && c.Verb == "update") >= 2, because: "the leader renews its lease");
+        // An Ingress served: its load balancer status is written (ingresses/status), its unknown annotation an Event.
+        Cluster.ApplyIngress("legacy-chat", "/legacy", "echo", annotations: new Dictionary<string, string> { ["nginx.ingress.kubernetes.io/rewrite-target"] = "/" });
+        await Eventually.TrueAsync(() => Cluster.GetIngress("legacy-chat")?.Status?.LoadBalancer?.Ingress?.SingleOrDefault()?.Ip == "203.0.113.7",
+            TimeSpan.FromSeconds(30), because: "the Ingress's load balancer status is written");
+        await Eventually.TrueAsync(() => Cluster.EventsFor("Ingress", "legacy-chat").Count == 1, TimeSpan.FromSeconds(30), because: "the unknown annotation is a Warning Event");
         Assert.True(withEndpoints.Source.HasSynced);
 
         var made = Api.Calls.Select(c => (c.Verb, c.Group, c.Resource)).ToHashSet();

@@ -42,7 +42,9 @@ public sealed class ScopeTests : ClusterTestBase
         }
 
         await sockway.WaitForConfigAsync(c => c.Routes.Select(r => r.Id).SequenceEqual(["team-a/chat", "team-b/chat"]));
-        Assert.All(Api.Calls.Where(c => c.Verb is "list" or "watch"), c => Assert.Contains(c.Namespace, new[] { "team-a", "team-b" }));
+        // IngressClasses are cluster-scoped (no namespace to restrict them to); everything else stays in the namespaces given.
+        Assert.All(Api.Calls.Where(c => c.Verb is "list" or "watch" && c.Resource != "ingressclasses"), c => Assert.Contains(c.Namespace, new[] { "team-a", "team-b" }));
+        Assert.All(Api.Calls.Where(c => c.Resource == "ingressclasses"), c => Assert.Null(c.Namespace));
         await Eventually.TrueAsync(() => Cluster.GetRoute("chat", "team-b").Status?.Endpoints == 1);
         Assert.Null(Cluster.GetRoute("chat", "team-c").Status);
     }

@@ -72,10 +72,28 @@ internal static class ManagementEndpoints
             @namespace = o.Key.Namespace,
             name = o.Key.Name,
             endpoints = o.Endpoints,
-            conditions = o.Conditions.Select(c => new { type = c.Type, status = c.Status ? "True" : "False", reason = c.Reason, message = c.Message }),
+            conditions = Conditions(o.Conditions),
+        }),
+        ingresses = services.GetRequiredService<RouteStatusTable>().Ingresses.Select(o => new
+        {
+            @namespace = o.Key.Namespace,
+            name = o.Key.Name,
+            conditions = Conditions(o.Conditions),
+            paths = o.Paths.Select(p => new
+            {
+                id = p.Id,
+                host = p.Host,
+                path = p.Path,
+                endpoints = p.Outcome.Endpoints,
+                conditions = Conditions(p.Outcome.Conditions),
+            }),
+            annotations = o.Annotations.Select(a => new { annotation = a.Annotation, disposition = a.Disposition.ToString(), detail = a.Detail }),
         }),
         manifestErrors = services.GetService<DirectorySource>()?.CurrentErrors.Select(e => e.ToString()) ?? [],
         manifestWarnings = services.GetService<DirectorySource>()?.CurrentWarnings.Select(e => e.ToString()) ?? [],
         sourceProblem = services.GetService<DirectorySource>()?.DirectoryProblem,
     });
+
+    private static IEnumerable<object> Conditions(IEnumerable<Translation.RouteCondition> conditions) =>
+        conditions.Select(c => new { type = c.Type, status = c.Status ? "True" : "False", reason = c.Reason, message = c.Message });
 }

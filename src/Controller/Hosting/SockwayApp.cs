@@ -39,6 +39,8 @@ public static class SockwayApp
         ["--api-server"] = KubernetesSourceOptions.Section + ":ApiServer",
         ["--namespaces"] = KubernetesSourceOptions.Section + ":Namespaces",
         ["--use-endpoints-v1"] = KubernetesSourceOptions.Section + ":UseEndpointsV1",
+        ["--ingress-status-address"] = KubernetesSourceOptions.Section + ":IngressStatusAddress",
+        ["--ingress-status-service"] = KubernetesSourceOptions.Section + ":IngressStatusService",
         ["--leader-elect"] = LeaderElectionOptions.Section + ":Enabled",
         ["--lease-name"] = LeaderElectionOptions.Section + ":LeaseName",
         ["--lease-namespace"] = LeaderElectionOptions.Section + ":LeaseNamespace",

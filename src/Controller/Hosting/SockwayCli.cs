@@ -11,7 +11,7 @@ public static class SockwayCli
     // The host logs a failed start with its stack trace; the CLI prints one line instead (the trace with --verbose).
     private const string QuietHostFailures = "--Logging:LogLevel:Microsoft.Extensions.Hosting.Internal.Host=None";
 
-    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, TextReader? input = null)
     {
         switch (SockwayCommandLine.Parse(args))
         {
@@ -29,6 +29,11 @@ public static class SockwayCli
 
                 await error.WriteLineAsync("Run 'sockway --help' for usage.");
                 return ExitCodes.Usage;
+            case CommandLineRequest.ShowConvertHelp:
+                await output.WriteAsync(ConvertCommandLine.Help());
+                return ExitCodes.Ok;
+            case CommandLineRequest.Convert convert:
+                return await ConvertCommand.RunAsync(convert, input ?? Console.In, output, error);
             case CommandLineRequest.Run run:
                 return await RunAsync(run, error);
             default:

@@ -44,6 +44,9 @@ public sealed partial class ConfigPipeline : BackgroundService
     /// <summary>Raised after each apply with the statuses it produced (the Kubernetes status writer listens).</summary>
     public event Action<IReadOnlyList<RouteOutcome>>? StatusesChanged;
 
+    /// <summary>Raised after each apply with every served Ingress's outcome (the Kubernetes Ingress status writer listens).</summary>
+    public event Action<IReadOnlyList<Translation.Ingresses.IngressOutcome>>? IngressStatusesChanged;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         while (!stoppingToken.IsCancellationRequested)
@@ -86,8 +89,10 @@ public sealed partial class ConfigPipeline : BackgroundService
         var rejected = await _gateway.ApplyAsync(result.Config, cancellationToken);
         var outcomes = rejected.Count == 0 ? result.Routes : result.Routes.Select(o => MarkRejected(o, rejected)).ToList();
         _statuses.Update(outcomes);
+        _statuses.UpdateIngresses(result.Ingresses);
         StatusesChanged?.Invoke(outcomes);
         _applied = result;
+        IngressStatusesChanged?.Invoke(result.Ingresses);
         // Distinct backends: two routes to one Service share its endpoints.
         var endpoints = result.Config.Routes.SelectMany(r => r.Endpoints.Where(e => e.Ready).Select(e => e.Key)).Distinct(StringComparer.Ordinal).Count();
         _metrics.Applied(Stopwatch.GetElapsedTime(started), publishedAt);

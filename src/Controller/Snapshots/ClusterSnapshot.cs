@@ -14,4 +14,10 @@ public sealed record ClusterSnapshot(
     IReadOnlyList<V1Secret> Secrets)
 {
     public static ClusterSnapshot Empty { get; } = new([], [], [], []);
+
+    /// <summary>networking.k8s.io/v1 Ingresses of every class (the Ingress front-end picks the ones Sockway serves).</summary>
+    public IReadOnlyList<V1Ingress> Ingresses { get; init; } = [];
+
+    /// <summary>IngressClasses: which class names belong to Sockway's controller, and which is the cluster default.</summary>
+    public IReadOnlyList<V1IngressClass> IngressClasses { get; init; } = [];
 }

@@ -14,6 +14,8 @@ public static class KubernetesStatusRegistration
         services.AddHostedService(sp => sp.GetRequiredService<KubernetesEventRecorder>());
         services.AddSingleton<KubernetesStatusWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<KubernetesStatusWriter>());
+        services.AddSingleton<IngressStatusWriter>();
+        services.AddHostedService(sp => sp.GetRequiredService<IngressStatusWriter>());
         return services;
     }
 }

@@ -17,17 +17,13 @@ namespace Sockway.Controller.Status;
 /// leads, and only when it differs from what the object already shows. Each condition that turns False gets a
 /// Warning Event (see <see cref="RecordFalseConditions"/>).
 /// </summary>
-public sealed partial class KubernetesStatusWriter : BackgroundService
+public sealed partial class KubernetesStatusWriter : LeaderOnlyWriter
 {
-    private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(2);
-
     private readonly IKubernetes _client;
     private readonly KubernetesSource _source;
-    private readonly LeadershipService _leadership;
     private readonly KubernetesEventRecorder _events;
     private readonly TimeProvider _clock;
     private readonly ILogger<KubernetesStatusWriter> _logger;
-    private readonly SemaphoreSlim _signal = new(0, 1);
     // What we last wrote, and the route's resourceVersion then: until the watch shows our write, the cached
     // object still has the old status, and writing again would be a duplicate.
     private readonly System.Collections.Concurrent.ConcurrentDictionary<RouteKey, (string? ResourceVersion, WebSocketRouteStatus Status)> _written = [];
@@ -41,11 +37,11 @@ public sealed partial class KubernetesStatusWriter : BackgroundService
 
     public KubernetesStatusWriter(IKubernetes client, ConfigPipeline pipeline, KubernetesSource source, LeadershipService leadership,
         KubernetesEventRecorder events, TimeProvider clock, Microsoft.Extensions.Options.IOptions<StatusWriteOptions> options, ILogger<KubernetesStatusWriter> logger)
+        : base(leadership)
     {
         _limiter = options.Value.CreateLimiter();
         _client = client;
         _source = source;
-        _leadership = leadership;
         _events = events;
         _clock = clock;
         _logger = logger;
@@ -54,65 +50,34 @@ public sealed partial class KubernetesStatusWriter : BackgroundService
             _outcomes = outcomes;
             Signal();
         };
-        leadership.LeadershipChanged += leader =>
-        {
-            if (leader)
-            {
-                Signal();
-            }
-        };
     }
 
     /// <summary>Status writes this replica made.</summary>
     public long Writes => Interlocked.Read(ref _writes);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override async Task<bool> WriteAllAsync(CancellationToken cancellationToken)
     {
-        while (!stoppingToken.IsCancellationRequested)
+        var failures = 0;
+        var outcomes = _outcomes;
+        await Parallel.ForEachAsync(outcomes, new ParallelOptions { MaxDegreeOfParallelism = StatusWriteOptions.MaxInFlight, CancellationToken = cancellationToken },
+            async (outcome, token) =>
+            {
+                if (Leadership.IsLeader && !await WriteAsync(outcome, token))
+                {
+                    Interlocked.Increment(ref failures);
+                }
+            });
+        foreach (var outcome in Leadership.IsLeader ? outcomes : [])
         {
-            try
-            {
-                await _signal.WaitAsync(stoppingToken);
-                if (!_leadership.IsLeader)
-                {
-                    continue;
-                }
-
-                var failures = 0;
-                var outcomes = _outcomes;
-                await Parallel.ForEachAsync(outcomes, new ParallelOptions { MaxDegreeOfParallelism = StatusWriteOptions.MaxInFlight, CancellationToken = stoppingToken },
-                    async (outcome, cancellationToken) =>
-                    {
-                        if (_leadership.IsLeader && !await WriteAsync(outcome, cancellationToken))
-                        {
-                            Interlocked.Increment(ref failures);
-                        }
-                    });
-                foreach (var outcome in _leadership.IsLeader ? outcomes : [])
-                {
-                    RecordFalseConditions(outcome);
-                }
-
-                var failed = failures > 0 | !await ClearStaleAsync(outcomes, stoppingToken);
-                Prune(outcomes);
-
-                if (failed)
-                {
-                    _ = RetryLaterAsync(stoppingToken);
-                }
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                break;
-            }
-            catch (Exception ex)
-            {
-                // Whatever an object or the API server does, status writing carries on; the next signal retries.
-                LogWriteFailed("(all routes)", ex.Message);
-                _ = RetryLaterAsync(stoppingToken);
-            }
+            RecordFalseConditions(outcome);
         }
+
+        var failed = failures > 0 | !await ClearStaleAsync(outcomes, cancellationToken);
+        Prune(outcomes);
+        return !failed;
     }
+
+    protected override void OnPassFailed(Exception exception) => LogWriteFailed("(all routes)", exception.Message);
 
     private async Task<bool> WriteAsync(RouteOutcome outcome, CancellationToken cancellationToken)
     {
@@ -230,29 +195,6 @@ public sealed partial class KubernetesStatusWriter : BackgroundService
         {
             _false.Forget(key);
             _events.Forget(WebSocketRoute.GroupVersion, WebSocketRoute.KindName, key.Namespace, key.Name);
-        }
-    }
-
-    private async Task RetryLaterAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            await Task.Delay(RetryDelay, cancellationToken);
-            Signal();
-        }
-        catch (OperationCanceledException)
-        {
-        }
-    }
-
-    private void Signal()
-    {
-        try
-        {
-            _signal.Release();
-        }
-        catch (SemaphoreFullException)
-        {
         }
     }
 

@@ -47,6 +47,39 @@ public sealed partial class RouteStatusTable
         _outcomes = outcomes.DistinctBy(o => o.Key).ToFrozenDictionary(o => o.Key);
     }
 
+    /// <summary>The latest outcome of every Ingress Sockway serves (its paths folded, its annotations reported).</summary>
+    public IReadOnlyList<Translation.Ingresses.IngressOutcome> Ingresses => _ingresses;
+
+    private volatile IReadOnlyList<Translation.Ingresses.IngressOutcome> _ingresses = [];
+
+    /// <summary>Replaces the Ingress outcomes; logs each Ingress whose conditions or annotation report changed.</summary>
+    public void UpdateIngresses(IReadOnlyList<Translation.Ingresses.IngressOutcome> outcomes)
+    {
+        var previous = _ingresses.DistinctBy(o => o.Key).ToDictionary(o => o.Key);
+        foreach (var outcome in outcomes)
+        {
+            if (previous.TryGetValue(outcome.Key, out var before) && before.Conditions.SequenceEqual(outcome.Conditions) && before.Annotations.SequenceEqual(outcome.Annotations))
+            {
+                continue;
+            }
+
+            foreach (var condition in outcome.Conditions.Where(c => !c.Status))
+            {
+                LogFalseCondition("Ingress " + outcome.Key, condition.Type, condition.Status, condition.Reason, condition.Message);
+            }
+
+            foreach (var dropped in outcome.Dropped)
+            {
+                LogDroppedAnnotation(outcome.Key.ToString(), dropped.Annotation, dropped.Detail);
+            }
+        }
+
+        _ingresses = outcomes;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, EventId = 40, Message = "Ingress {Ingress}: annotation {Annotation} {Detail}")]
+    private partial void LogDroppedAnnotation(string ingress, string annotation, string detail);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Route {Route}: {Type}={Status} ({Reason}) {Message}")]
     private partial void LogCondition(string route, string type, bool status, string reason, string message);
 

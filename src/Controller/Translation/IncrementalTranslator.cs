@@ -2,6 +2,7 @@ using k8s.Models;
 using Sockway.Controller.Api.V1Alpha1;
 using Sockway.Controller.Snapshots;
 using Sockway.Controller.Translation.FrontEnds;
+using Sockway.Controller.Translation.Ingresses;
 using Sockway.Controller.Translation.Routes;
 using Sockway.Gateway.Configuration;
 
@@ -28,6 +29,7 @@ public sealed class IncrementalTranslator
     private string? _routeClass;
     private DateTimeOffset? _lastNow;
     private DateTime _warningsFlipAt = DateTime.MaxValue;
+    private IReadOnlyList<IngressReport> _ingressReports = [];
 
     public TranslationResult Translate(ClusterSnapshot snapshot, TranslationOptions? options = null)
     {
@@ -42,10 +44,12 @@ public sealed class IncrementalTranslator
         var changes = _index.Update(snapshot);
         var ranked = new List<(RouteIntent Intent, int Rank)>();
         var rejected = new List<RouteOutcome>();
+        var ingressReports = new List<IngressReport>();
         foreach (var frontEnd in Translator.FrontEnds)
         {
             var output = frontEnd.Read(snapshot, options, _frontEnds);
             rejected.AddRange(output.Rejected);
+            ingressReports.AddRange(output.Ingresses);
             foreach (var intent in output.Intents)
             {
                 ranked.Add((intent, frontEnd.Rank));
@@ -57,7 +61,10 @@ public sealed class IncrementalTranslator
         var samePlan = _plan is not null && _plan.Matches(ranked, rejected);
         var plan = samePlan ? _plan! : Plan.Make(ranked, rejected);
         var dirty = samePlan ? Dirty(plan, changes, now) : null;
-        if (samePlan && dirty!.Count == 0 && _last is not null)
+        // An Ingress rejected whole has no intent; only its report says it changed.
+        var sameReports = ingressReports.SequenceEqual(_ingressReports);
+        _ingressReports = ingressReports;
+        if (samePlan && dirty!.Count == 0 && sameReports && _last is not null)
         {
             return _last;
         }
@@ -171,6 +178,9 @@ public sealed class IncrementalTranslator
             AllowPlainHttp = settings.AllowPlainHttp,
             Keepalive = settings.Keepalive,
             MessageLimits = settings.MessageLimits,
+            SourceRanges = settings.SourceRanges,
+            RedirectToHttps = settings.RedirectToHttps,
+            MaxRequestBodyBytes = settings.MaxRequestBodyBytes,
         };
         var origin = intent.Origin;
         return new Resolved(route, RouteOutcomes.Accepted(origin.Key, origin.Generation, refsFailure, backend.Endpoints.Count(e => e.Ready), notes), tls);
@@ -289,9 +299,11 @@ public sealed class IncrementalTranslator
         }
 
         var config = new GatewayConfig(plan.RoutesById.Select(p => _resolved[p]!.Route).ToList(), _certificates);
+        var intents = plan.IntentsById.Select(p => new IntentOutcome(plan.Ordered[p], outcomes[p])).ToList();
         return new TranslationResult(config, plan.StatusOrder.Select(code => code >= 0 ? outcomes[code] : plan.Rejected[-1 - code]).ToList())
         {
-            Intents = plan.IntentsById.Select(p => new IntentOutcome(plan.Ordered[p], outcomes[p])).ToList(),
+            Intents = intents,
+            Ingresses = IngressOutcome.Fold(_ingressReports, intents),
         };
     }
 

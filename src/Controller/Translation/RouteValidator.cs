@@ -101,7 +101,7 @@ internal static partial class RouteValidator
         var origins = spec.AllowedOrigins?.ToList() ?? [];
         for (var i = 0; i < origins.Count; i++)
         {
-            if (origins[i] is null || (origins[i] != "*" && !Origin().IsMatch(origins[i])))
+            if (!IsOrigin(origins[i]))
             {
                 errors.Add($"spec.allowedOrigins[{i}]: '{origins[i]}' is not '*' or scheme://host[:port] (host may start with '*.')");
             }
@@ -111,6 +111,14 @@ internal static partial class RouteValidator
         if (spec.Tls is not null && (string.IsNullOrEmpty(secret) || !DnsSubdomain().IsMatch(secret)))
         {
             errors.Add($"spec.tls.secretName: '{secret}' is not a valid Secret name");
+        }
+
+        var ranges = new SourceRanges(
+            SourceRangeParser.Parse(spec.SourceRanges?.Allow, "spec.sourceRanges.allow", errors),
+            SourceRangeParser.Parse(spec.SourceRanges?.Deny, "spec.sourceRanges.deny", errors));
+        if (spec.MaxRequestBodyBytes is < 1)
+        {
+            errors.Add($"spec.maxRequestBodyBytes: must be at least 1, was {spec.MaxRequestBodyBytes}");
         }
 
         if (errors.Count > 0)
@@ -138,6 +146,9 @@ internal static partial class RouteValidator
                 AllowPlainHttp = spec.AllowPlainHttp ?? true,
                 Keepalive = keepalive,
                 MessageLimits = messageLimits,
+                SourceRanges = ranges,
+                RedirectToHttps = spec.RedirectToHttps ?? false,
+                MaxRequestBodyBytes = spec.MaxRequestBodyBytes,
             },
             Tls = secret is null ? null : new SecretRef(key.Namespace, secret),
         };
@@ -190,6 +201,13 @@ internal static partial class RouteValidator
         return new MessageLimits(frame, message);
     }
 
+    public static bool IsOrigin(string? origin) => origin is not null && (origin == "*" || Origin().IsMatch(origin));
+
+    public static bool IsHost(string? host) => host is not null && HostName().IsMatch(host);
+
+    public static bool IsDnsLabel(string? name) => name is not null && DnsLabel().IsMatch(name);
+
+    public static bool IsDnsSubdomain(string? name) => name is not null && DnsSubdomain().IsMatch(name);
 
     private static BalancingSettings? ValidateBalancing(BalancingSpec? spec, List<string> errors)
     {

@@ -1,6 +1,7 @@
 using Sockway.Controller.Api.V1Alpha1;
 using Sockway.Controller.Snapshots;
 using Sockway.Controller.Translation.FrontEnds;
+using Sockway.Controller.Translation.Ingresses;
 using Sockway.Controller.Translation.Routes;
 using Sockway.Gateway.Configuration;
 
@@ -26,6 +27,9 @@ public sealed record TranslationOptions(string RouteClassName = TranslationOptio
 public sealed record TranslationResult(GatewayConfig Config, IReadOnlyList<RouteOutcome> Routes)
 {
     public IReadOnlyList<IntentOutcome> Intents { get; init; } = [];
+
+    /// <summary>One outcome per Ingress Sockway serves: its paths' outcomes folded, and what became of its annotations.</summary>
+    public IReadOnlyList<IngressOutcome> Ingresses { get; init; } = [];
 }
 
 /// <summary>What became of one route intent.</summary>
@@ -38,7 +42,7 @@ public sealed record IntentOutcome(RouteIntent Intent, RouteOutcome Outcome);
 /// </summary>
 public static class Translator
 {
-    internal static readonly IRouteFrontEnd[] FrontEnds = [WebSocketRouteFrontEnd.Instance];
+    internal static readonly IRouteFrontEnd[] FrontEnds = [WebSocketRouteFrontEnd.Instance, IngressFrontEnd.Instance];
 
     /// <summary>A translation from scratch: the incremental core (see <see cref="IncrementalTranslator"/>) with nothing remembered.</summary>
     public static TranslationResult Translate(ClusterSnapshot snapshot, TranslationOptions? options = null) =>

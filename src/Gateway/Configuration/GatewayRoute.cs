@@ -40,6 +40,40 @@ public sealed record GatewayRoute
     public KeepaliveSettings Keepalive { get; init; } = KeepaliveSettings.Default;
 
     public MessageLimits MessageLimits { get; init; } = MessageLimits.None;
+
+    /// <summary>Which client addresses may use the route; others get 403 before any backend is touched.</summary>
+    public SourceRanges SourceRanges { get; init; } = SourceRanges.Any;
+
+    /// <summary>Requests that did not come over TLS get 308 to the same URL with https://.</summary>
+    public bool RedirectToHttps { get; init; }
+
+    /// <summary>Plain HTTP request bodies larger than this get 413; null leaves Kestrel's limit.</summary>
+    public long? MaxRequestBodyBytes { get; init; }
+}
+
+/// <summary>Client address filter: an address in <see cref="Denied"/>, or outside a non-empty <see cref="Allowed"/>, is refused.</summary>
+public sealed record SourceRanges(IReadOnlyList<System.Net.IPNetwork> Allowed, IReadOnlyList<System.Net.IPNetwork> Denied)
+{
+    public static SourceRanges Any { get; } = new([], []);
+
+    public bool IsAny => Allowed.Count == 0 && Denied.Count == 0;
+
+    public bool Admits(System.Net.IPAddress? address)
+    {
+        if (IsAny)
+        {
+            return true;
+        }
+
+        if (address is null)
+        {
+            return false;
+        }
+
+        // An IPv4 client on a dual-stack socket arrives as ::ffff:a.b.c.d; ranges are written as a.b.c.d/n.
+        var plain = address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
+        return !Denied.Any(n => n.Contains(plain)) && (Allowed.Count == 0 || Allowed.Any(n => n.Contains(plain)));
+    }
 }
 
 /// <summary>

@@ -38,6 +38,16 @@ internal sealed partial class UpgradeGuardMiddleware
             return _next(context);
         }
 
+        if (!route.SourceRanges.IsAny && !route.SourceRanges.Admits(Forwarded.ClientAddress.Of(context)?.Address ?? context.Connection.RemoteIpAddress))
+        {
+            return Reject(context, routeId, StatusCodes.Status403Forbidden, "the client address is not allowed on this route", UpgradeOutcome.SourceRejected);
+        }
+
+        if (route.RedirectToHttps && !context.Request.IsHttps)
+        {
+            return RedirectToHttps(context);
+        }
+
         // Inspected once, by the tunnel middleware in front of this one.
         var verdict = context.Features.Get<TunnelFeature>()?.Handshake ?? HandshakeValidator.Inspect(context);
         if (!verdict.IsValid)
@@ -47,7 +57,14 @@ internal sealed partial class UpgradeGuardMiddleware
 
         if (!verdict.IsWebSocket)
         {
-            return route.AllowPlainHttp ? _next(context) : Reject(context, routeId, StatusCodes.Status426UpgradeRequired, "plain HTTP is not allowed on this route", null);
+            if (!route.AllowPlainHttp)
+            {
+                return Reject(context, routeId, StatusCodes.Status426UpgradeRequired, "plain HTTP is not allowed on this route", null);
+            }
+
+            return route.MaxRequestBodyBytes is { } limit && !LimitBody(context, limit)
+                ? Reject(context, routeId, StatusCodes.Status413PayloadTooLarge, $"request body over {limit} bytes", null)
+                : _next(context);
         }
 
         if (_drain.IsDraining)
@@ -63,6 +80,31 @@ internal sealed partial class UpgradeGuardMiddleware
         }
 
         return _next(context);
+    }
+
+    private static Task RedirectToHttps(HttpContext context)
+    {
+        var request = context.Request;
+        var host = request.Host.HasValue ? request.Host.Host : "localhost";
+        context.Response.StatusCode = StatusCodes.Status308PermanentRedirect;
+        context.Response.Headers.Location = $"https://{host}{request.PathBase}{request.Path}{request.QueryString}";
+        return Task.CompletedTask;
+    }
+
+    // A declared length over the limit is refused before the backend is touched; a chunked body is cut by Kestrel.
+    private static bool LimitBody(HttpContext context, long limit)
+    {
+        if (context.Request.ContentLength > limit)
+        {
+            return false;
+        }
+
+        if (context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } feature)
+        {
+            feature.MaxRequestBodySize = limit;
+        }
+
+        return true;
     }
 
     private Task Reject(HttpContext context, string routeId, int status, string problem, string? outcome, bool wrongVersion = false)

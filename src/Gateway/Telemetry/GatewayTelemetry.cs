@@ -21,4 +21,5 @@ public static class UpgradeOutcome
     public const string BadHandshake = "bad_handshake";
     public const string Draining = "draining";
     public const string ClientLimited = "client_limited";
+    public const string SourceRejected = "source_rejected";
 }

@@ -17,7 +17,11 @@ public sealed record ResourceKey(string Group, string Version, string Plural, st
 
     public static ResourceKey Leases { get; } = new("coordination.k8s.io", "v1", "leases", "Lease");
 
-    public static IReadOnlyList<ResourceKey> Known { get; } = [WebSocketRoutes, Services, EndpointSlices, Endpoints, Secrets, Events, Leases];
+    public static ResourceKey Ingresses { get; } = new("networking.k8s.io", "v1", "ingresses", "Ingress", HasStatusSubresource: true);
+
+    public static ResourceKey IngressClasses { get; } = new("networking.k8s.io", "v1", "ingressclasses", "IngressClass");
+
+    public static IReadOnlyList<ResourceKey> Known { get; } = [WebSocketRoutes, Services, EndpointSlices, Endpoints, Secrets, Events, Leases, Ingresses, IngressClasses];
 
     public string ApiVersion => Group.Length == 0 ? Version : $"{Group}/{Version}";
 

@@ -35,13 +35,22 @@ public sealed class RbacTests(EnvTestFixture fixture) : RealLaneTestBase(fixture
     {
         await StartAsync();
         var rules = await RulesAsync();
-        await Cluster.Client.RbacAuthorizationV1.CreateNamespacedRoleAsync(new V1Role { Metadata = new V1ObjectMeta { Name = "sockway" }, Rules = rules }, Ns);
+        // As the chart renders it: IngressClasses are cluster-scoped, so their rule goes into a ClusterRole even here.
+        var clusterScoped = rules.Where(r => r.Resources.Contains("ingressclasses")).ToList();
+        await Cluster.Client.RbacAuthorizationV1.CreateNamespacedRoleAsync(new V1Role { Metadata = new V1ObjectMeta { Name = "sockway" }, Rules = rules.Except(clusterScoped).ToList() }, Ns);
         await Cluster.Client.RbacAuthorizationV1.CreateNamespacedRoleBindingAsync(new V1RoleBinding
         {
             Metadata = new V1ObjectMeta { Name = "sockway" },
             RoleRef = new V1RoleRef { ApiGroup = "rbac.authorization.k8s.io", Kind = "Role", Name = "sockway" },
             Subjects = [new Rbacv1Subject { Kind = "ServiceAccount", Name = "sockway", NamespaceProperty = Ns }],
         }, Ns);
+        await Cluster.Client.RbacAuthorizationV1.CreateClusterRoleAsync(new V1ClusterRole { Metadata = new V1ObjectMeta { Name = $"sockway-ingressclasses-{Ns}" }, Rules = clusterScoped });
+        await Cluster.Client.RbacAuthorizationV1.CreateClusterRoleBindingAsync(new V1ClusterRoleBinding
+        {
+            Metadata = new V1ObjectMeta { Name = $"sockway-ingressclasses-{Ns}" },
+            RoleRef = new V1RoleRef { ApiGroup = "rbac.authorization.k8s.io", Kind = "ClusterRole", Name = $"sockway-ingressclasses-{Ns}" },
+            Subjects = [new Rbacv1Subject { Kind = "ServiceAccount", Name = "sockway", NamespaceProperty = Ns }],
+        });
 
         await ExerciseAsync(["--namespaces", Ns, "--route-class", Ns]);
     }

@@ -33,6 +33,10 @@ public static class CorpusSnapshot
         }
 
         return new ClusterSnapshot(all.OfType<WebSocketRoute>().ToList(), all.OfType<V1Service>().ToList(),
-            all.OfType<V1EndpointSlice>().ToList(), all.OfType<V1Secret>().ToList());
+            all.OfType<V1EndpointSlice>().ToList(), all.OfType<V1Secret>().ToList())
+        {
+            Ingresses = all.OfType<V1Ingress>().ToList(),
+            IngressClasses = all.OfType<V1IngressClass>().ToList(),
+        };
     }
 }

@@ -62,14 +62,15 @@ public sealed class ManifestFuzzTests(ITestOutputHelper output)
         Assert.True(done >= 25, $"only {done} mutations ran within {Budget}");
     }
 
-    private static List<string> ValidInputs()
+    internal static List<string> ValidInputs()
     {
         var fixtures = Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "Translation", "Fixtures"), "input.yaml", SearchOption.AllDirectories)
+            .Concat(Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "Translation", "IngressFixtures"), "in.yaml", SearchOption.AllDirectories))
             .Select(File.ReadAllText);
         return [CorpusSnapshot.GoodManifests(8080), .. fixtures];
     }
 
-    private static string Mutate(string text, Random random)
+    internal static string Mutate(string text, Random random)
     {
         for (var i = random.Next(1, 4); i > 0; i--)
         {

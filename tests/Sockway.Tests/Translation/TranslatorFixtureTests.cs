@@ -14,16 +14,7 @@ public sealed class TranslatorFixtureTests
 {
     private static readonly string FixtureRoot = Path.Combine(AppContext.BaseDirectory, "Translation", "Fixtures");
 
-    public static TheoryData<string> Cases()
-    {
-        var data = new TheoryData<string>();
-        foreach (var dir in Directory.GetDirectories(FixtureRoot).Order(StringComparer.Ordinal))
-        {
-            data.Add(Path.GetFileName(dir));
-        }
-
-        return data;
-    }
+    public static TheoryData<string> Cases() => FixtureFolders.Under(FixtureRoot);
 
     [Theory]
     [MemberData(nameof(Cases))]

@@ -45,6 +45,29 @@ public sealed class WebSocketRouteSpec
     /// <summary>Proxy non-upgrade requests too (default true); false answers them 426.</summary>
     [JsonPropertyName("allowPlainHttp")]
     public bool? AllowPlainHttp { get; set; }
+
+    /// <summary>Client address ranges allowed and denied; others get 403 (nginx's whitelist/denylist-source-range).</summary>
+    [JsonPropertyName("sourceRanges")]
+    public SourceRangesSpec? SourceRanges { get; set; }
+
+    /// <summary>Answer requests that did not come over TLS with 308 to https:// (nginx's ssl-redirect).</summary>
+    [JsonPropertyName("redirectToHttps")]
+    public bool? RedirectToHttps { get; set; }
+
+    /// <summary>Plain HTTP request bodies larger than this many bytes get 413 (nginx's proxy-body-size).</summary>
+    [JsonPropertyName("maxRequestBodyBytes")]
+    public long? MaxRequestBodyBytes { get; set; }
+}
+
+public sealed class SourceRangesSpec
+{
+    /// <summary>CIDR ranges allowed; empty allows any address not denied.</summary>
+    [JsonPropertyName("allow")]
+    public IList<string>? Allow { get; set; }
+
+    /// <summary>CIDR ranges refused, even inside an allowed range.</summary>
+    [JsonPropertyName("deny")]
+    public IList<string>? Deny { get; set; }
 }
 
 public sealed class BackendRef

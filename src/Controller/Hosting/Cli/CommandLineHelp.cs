@@ -22,9 +22,11 @@ public static class CommandLineHelp
         var width = rows.Max(r => r.Left.Length) + 2;
         var text = new System.Text.StringBuilder()
             .AppendLine("Usage: sockway [options]")
+            .AppendLine("       sockway convert FILE|- [--to websocketroute|gateway-api] [--gateway namespace/name]")
             .AppendLine()
             .AppendLine("Sockway, a WebSocket-native ingress. With --routes it serves a directory of manifests (standalone);")
-            .AppendLine("without it, it watches the Kubernetes API.");
+            .AppendLine("without it, it watches the Kubernetes API. 'sockway convert' turns Ingress manifests into Sockway")
+            .AppendLine("routes (see 'sockway convert --help').");
         foreach (var group in rows.GroupBy(r => r.Group))
         {
             text.AppendLine().Append(group.Key).AppendLine(":");

@@ -10,6 +10,11 @@ public abstract record CommandLineRequest
 
     public sealed record ShowVersion : CommandLineRequest;
 
+    /// <summary>`sockway convert`: convert the Ingress manifests in this file (- for standard input).</summary>
+    public sealed record Convert(string Input, Conversion.ConversionOptions Options) : CommandLineRequest;
+
+    public sealed record ShowConvertHelp : CommandLineRequest;
+
     /// <summary>The command line is wrong; each error names the option or token.</summary>
     public sealed record Invalid(IReadOnlyList<string> Errors) : CommandLineRequest;
 }

@@ -14,6 +14,11 @@ public static class SockwayCommandLine
 
     public static CommandLineRequest Parse(IReadOnlyList<string> args)
     {
+        if (args is [ConvertCommandLine.Name, ..])
+        {
+            return ConvertCommandLine.Parse(args.Skip(1).ToList());
+        }
+
         var errors = new List<string>();
         var (keys, rest) = ConfigurationKeyArgs.Split(args, errors);
         var root = new RootCommand("Sockway: a WebSocket-native ingress.");

@@ -26,6 +26,8 @@ public static class SwitchCatalog
         ["--api-server"] = new(Kubernetes, SwitchKind.Url, "API server URL used without credentials, e.g. kubectl proxy's http://127.0.0.1:8001."),
         ["--namespaces"] = new(Kubernetes, SwitchKind.Text, "Comma-separated namespaces to watch (default: all)."),
         ["--use-endpoints-v1"] = new(Kubernetes, SwitchKind.Flag, "Read v1 Endpoints instead of EndpointSlices."),
+        ["--ingress-status-address"] = new(Kubernetes, SwitchKind.Text, "IPs/host names served Ingresses show in status.loadBalancer."),
+        ["--ingress-status-service"] = new(Kubernetes, SwitchKind.Text, "namespace/name of a Service whose load balancer address Ingresses show."),
         ["--leader-elect"] = new(Kubernetes, SwitchKind.Flag, "Elect one replica to write route status (default: true)."),
         ["--lease-name"] = new(Kubernetes, SwitchKind.Text, "Lease for leader election (default: sockway-<route class>)."),
         ["--lease-namespace"] = new(Kubernetes, SwitchKind.Text, "Namespace of the Lease (default: the pod's namespace)."),

@@ -218,14 +218,18 @@ public sealed partial class DirectorySource : BackgroundService
             all.OfType<WebSocketRoute>().ToList(),
             all.OfType<V1Service>().ToList(),
             all.OfType<V1EndpointSlice>().ToList(),
-            all.OfType<V1Secret>().ToList()));
+            all.OfType<V1Secret>().ToList())
+        {
+            Ingresses = all.OfType<V1Ingress>().ToList(),
+            IngressClasses = all.OfType<V1IngressClass>().ToList(),
+        });
     }
 
     private static (string Kind, string Namespace, string Name) KeyOf(object item)
     {
         var metadata = (item as IKubernetesObject<V1ObjectMeta>)?.Metadata;
         var ns = string.IsNullOrEmpty(metadata?.NamespaceProperty) ? "default" : metadata.NamespaceProperty;
-        return (item.GetType().Name switch { nameof(V1Service) => "Service", nameof(V1EndpointSlice) => "EndpointSlice", nameof(V1Secret) => "Secret", _ => item.GetType().Name },
+        return (item.GetType().Name switch { nameof(V1Service) => "Service", nameof(V1EndpointSlice) => "EndpointSlice", nameof(V1Secret) => "Secret", nameof(V1Ingress) => "Ingress", nameof(V1IngressClass) => "IngressClass", _ => item.GetType().Name },
             ns, metadata?.Name ?? string.Empty);
     }
 

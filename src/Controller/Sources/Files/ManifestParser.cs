@@ -39,6 +39,8 @@ public static partial class ManifestParser
         ["v1/Service"] = typeof(V1Service),
         ["discovery.k8s.io/v1/EndpointSlice"] = typeof(V1EndpointSlice),
         ["v1/Secret"] = typeof(V1Secret),
+        ["networking.k8s.io/v1/Ingress"] = typeof(V1Ingress),
+        ["networking.k8s.io/v1/IngressClass"] = typeof(V1IngressClass),
     };
 
     // KubernetesClient's typed, strict loader for each kind. (Its LoadAllFromString builds a new deserializer per call,

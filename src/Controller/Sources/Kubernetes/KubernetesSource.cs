@@ -24,6 +24,8 @@ public sealed partial class KubernetesSource : BackgroundService
     private readonly List<Informer<V1EndpointSlice>> _slices = [];
     private readonly List<Informer<V1Endpoints>> _endpoints = [];
     private readonly List<Informer<V1Secret>> _secrets = [];
+    private readonly List<Informer<V1Ingress>> _ingresses = [];
+    private readonly List<Informer<V1IngressClass>> _ingressClasses = [];
     private readonly List<IInformer> _all = [];
     private readonly List<Func<CancellationToken, Task>> _runners = [];
     private readonly SemaphoreSlim _changed = new(0, 1);
@@ -48,6 +50,15 @@ public sealed partial class KubernetesSource : BackgroundService
             }
 
             Add(_secrets, new Informer<V1Secret>(client, ResourceType.TlsSecrets, scope, settings, informerLogger));
+            if (options.Value.WatchIngresses)
+            {
+                Add(_ingresses, new Informer<V1Ingress>(client, ResourceType.Ingresses, scope, settings, informerLogger));
+            }
+        }
+
+        if (options.Value.WatchIngresses)
+        {
+            Add(_ingressClasses, new Informer<V1IngressClass>(client, ResourceType.IngressClasses, null, settings, informerLogger));
         }
     }
 
@@ -65,6 +76,12 @@ public sealed partial class KubernetesSource : BackgroundService
 
     /// <summary>The route as the API server last showed it, status included (the status writer compares against it).</summary>
     public WebSocketRoute? GetRoute(RouteKey key) => _routes.Select(i => i.Get(key.Namespace, key.Name)).FirstOrDefault(r => r is not null);
+
+    /// <summary>The Ingress as the API server last showed it, status included.</summary>
+    public V1Ingress? GetIngress(RouteKey key) => _ingresses.Select(i => i.Get(key.Namespace, key.Name)).FirstOrDefault(r => r is not null);
+
+    /// <summary>A watched Service (the Ingress status writer copies its load balancer address).</summary>
+    public V1Service? GetService(string @namespace, string name) => _services.Select(i => i.Get(@namespace, name)).FirstOrDefault(r => r is not null);
 
     /// <summary>Every route the watches hold, of any route class, status included.</summary>
     public IEnumerable<WebSocketRoute> AllRoutes() => _routes.SelectMany(i => i.Items);
@@ -133,11 +150,16 @@ public sealed partial class KubernetesSource : BackgroundService
     // A status write (ours) changes a route's resourceVersion but not its generation or labels: nothing to re-translate.
     private static bool IsStatusOnly<T>(InformerChange<T> change)
         where T : class =>
-        change is { Type: InformerChangeType.Modified, Old: WebSocketRoute old, New: WebSocketRoute updated }
-        && old.Metadata.Generation is not null
-        && old.Metadata.Generation == updated.Metadata.Generation
-        && old.Metadata.CreationTimestamp == updated.Metadata.CreationTimestamp
-        && SameLabels(old.Metadata.Labels, updated.Metadata.Labels);
+        change.Type == InformerChangeType.Modified
+        && (change is { Old: WebSocketRoute r1, New: WebSocketRoute r2 } ? SameSpec(r1.Metadata, r2.Metadata)
+            // An Ingress's annotations are part of what is translated, and they do not move its generation.
+            : change is { Old: V1Ingress i1, New: V1Ingress i2 } && SameSpec(i1.Metadata, i2.Metadata) && SameLabels(i1.Metadata.Annotations, i2.Metadata.Annotations));
+
+    private static bool SameSpec(V1ObjectMeta old, V1ObjectMeta updated) =>
+        old.Generation is not null
+        && old.Generation == updated.Generation
+        && old.CreationTimestamp == updated.CreationTimestamp
+        && SameLabels(old.Labels, updated.Labels);
 
     private static bool SameLabels(IDictionary<string, string>? a, IDictionary<string, string>? b) =>
         (a?.Count ?? 0) == (b?.Count ?? 0) && (a is null || a.All(kv => b!.TryGetValue(kv.Key, out var v) && v == kv.Value));
@@ -158,7 +180,11 @@ public sealed partial class KubernetesSource : BackgroundService
         _routes.SelectMany(i => i.Items).ToList(),
         _services.SelectMany(i => i.Items).ToList(),
         _slices.SelectMany(i => i.Items).Concat(_endpoints.SelectMany(i => i.Items).SelectMany(EndpointsConverter.ToSlices)).ToList(),
-        _secrets.SelectMany(i => i.Items).ToList());
+        _secrets.SelectMany(i => i.Items).ToList())
+    {
+        Ingresses = _ingresses.SelectMany(i => i.Items).ToList(),
+        IngressClasses = _ingressClasses.SelectMany(i => i.Items).ToList(),
+    };
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Kubernetes mode: watching {Informers}")]
     private partial void LogStarting(string informers);

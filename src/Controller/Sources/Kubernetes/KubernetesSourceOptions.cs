@@ -27,6 +27,20 @@ public sealed class KubernetesSourceOptions
     /// <summary>Read endpoints from v1 Endpoints instead of discovery.k8s.io/v1 EndpointSlices (for clusters or tools that only publish those).</summary>
     public bool UseEndpointsV1 { get; set; }
 
+    /// <summary>Serve networking.k8s.io/v1 Ingresses of Sockway's IngressClass (needs the chart's Ingress RBAC); false skips their watches.</summary>
+    public bool WatchIngresses { get; set; } = true;
+
+    /// <summary>
+    /// What served Ingresses show in status.loadBalancer: comma-separated IPs and/or host names (e.g. a load
+    /// balancer's address). Wins over <see cref="IngressStatusService"/>. Empty (and no Service) leaves the status alone.
+    /// </summary>
+    [RegularExpression(@"^[A-Za-z0-9.:\-, ]*$", ErrorMessage = "IngressStatusAddress must be comma-separated IP addresses or host names")]
+    public string? IngressStatusAddress { get; set; }
+
+    /// <summary>namespace/name of a (LoadBalancer) Service whose status.loadBalancer served Ingresses copy (the chart's own).</summary>
+    [RegularExpression(@"^([a-z0-9]([-a-z0-9]*[a-z0-9])?/[a-z0-9]([-a-z0-9]*[a-z0-9])?)?$", ErrorMessage = "IngressStatusService must be namespace/name")]
+    public string? IngressStatusService { get; set; }
+
     /// <summary>Asks the API server to end each watch after this long; the informer resumes from the last resourceVersion.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan WatchTimeout { get; set; } = TimeSpan.FromMinutes(5);

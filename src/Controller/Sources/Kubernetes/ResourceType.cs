@@ -18,6 +18,11 @@ public sealed record ResourceType(string Group, string Version, string Plural, s
     // and other Secrets (tokens, passwords) never reach this process's memory.
     public static ResourceType TlsSecrets { get; } = new(string.Empty, "v1", "secrets", "Secret", "type=kubernetes.io/tls");
 
+    public static ResourceType Ingresses { get; } = new("networking.k8s.io", "v1", "ingresses", "Ingress");
+
+    /// <summary>Cluster-scoped: always watched across the cluster (which class names are Sockway's).</summary>
+    public static ResourceType IngressClasses { get; } = new("networking.k8s.io", "v1", "ingressclasses", "IngressClass");
+
     public string ApiVersion => Group.Length == 0 ? Version : $"{Group}/{Version}";
 
     public override string ToString() => Group.Length == 0 ? Plural : $"{Plural}.{Group}";

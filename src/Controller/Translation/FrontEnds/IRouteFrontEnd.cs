@@ -23,4 +23,8 @@ internal interface IRouteFrontEnd
 }
 
 /// <summary>What a front-end made of its objects: intents to serve, and objects it rejected before any intent.</summary>
-internal sealed record FrontEndOutput(IReadOnlyList<RouteIntent> Intents, IReadOnlyList<RouteOutcome> Rejected);
+internal sealed record FrontEndOutput(IReadOnlyList<RouteIntent> Intents, IReadOnlyList<RouteOutcome> Rejected)
+{
+    /// <summary>The Ingress front-end's findings per Ingress (errors, annotation notes), folded with its intents' outcomes.</summary>
+    public IReadOnlyList<Ingresses.IngressReport> Ingresses { get; init; } = [];
+}

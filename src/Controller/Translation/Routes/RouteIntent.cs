@@ -80,4 +80,13 @@ public sealed record RouteSettings
 
     /// <summary>Every front-end gets the same safe cap on a message unless it sets one.</summary>
     public MessageLimits MessageLimits { get; init; } = new(null, DefaultMaxMessageBytes);
+
+    /// <summary>Client address ranges allowed and denied (Ingress: nginx's whitelist/denylist-source-range).</summary>
+    public SourceRanges SourceRanges { get; init; } = SourceRanges.Any;
+
+    /// <summary>Plain http:// requests get 308 to https:// (Ingress: nginx's ssl-redirect, on by default with TLS).</summary>
+    public bool RedirectToHttps { get; init; }
+
+    /// <summary>Plain HTTP request bodies over this many bytes get 413; null is Kestrel's default (Ingress: proxy-body-size).</summary>
+    public long? MaxRequestBodyBytes { get; init; }
 }
