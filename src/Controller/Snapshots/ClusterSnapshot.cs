@@ -1,4 +1,5 @@
 using k8s.Models;
+using Sockway.Controller.Api.GatewayV1;
 using Sockway.Controller.Api.V1Alpha1;
 
 namespace Sockway.Controller.Snapshots;
@@ -14,4 +15,15 @@ public sealed record ClusterSnapshot(
     IReadOnlyList<V1Secret> Secrets)
 {
     public static ClusterSnapshot Empty { get; } = new([], [], [], []);
+
+    // Gateway API (and its Sockway policy): absent from clusters without the CRDs, so empty by default.
+    public IReadOnlyList<GatewayClass> GatewayClasses { get; init; } = [];
+
+    public IReadOnlyList<GatewayResource> Gateways { get; init; } = [];
+
+    public IReadOnlyList<HttpRoute> HttpRoutes { get; init; } = [];
+
+    public IReadOnlyList<ReferenceGrant> ReferenceGrants { get; init; } = [];
+
+    public IReadOnlyList<WebSocketPolicy> WebSocketPolicies { get; init; } = [];
 }

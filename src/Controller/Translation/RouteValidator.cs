@@ -63,34 +63,7 @@ internal static partial class RouteValidator
             errors.Add($"spec.backend.service.port: '{port.Value}' is neither a port number (1-65535) nor a port name");
         }
 
-        var balancing = ValidateBalancing(spec.Balancing, errors);
-        var idle = ParseDuration(spec.Timeouts?.Idle, RouteSettings.DefaultIdleTimeout, "spec.timeouts.idle", errors);
-        var connect = ParseDuration(spec.Timeouts?.Connect, RouteSettings.DefaultConnectTimeout, "spec.timeouts.connect", errors);
-        if (connect == TimeSpan.Zero)
-        {
-            errors.Add("spec.timeouts.connect: must be greater than 0");
-        }
-
-        var handshake = ParseDuration(spec.Timeouts?.Handshake, RouteSettings.DefaultHandshakeTimeout, "spec.timeouts.handshake", errors);
-        if (handshake == TimeSpan.Zero)
-        {
-            errors.Add("spec.timeouts.handshake: must be greater than 0");
-        }
-
-        var drain = ParseDuration(spec.Timeouts?.Drain, RouteSettings.DefaultDrainTimeout, "spec.timeouts.drain", errors);
-        var limits = new ConnectionLimits(
-            Positive(spec.Limits?.MaxConnectionsPerEndpoint, "spec.limits.maxConnectionsPerEndpoint", errors),
-            Positive(spec.Limits?.MaxConnectionsPerRoute, "spec.limits.maxConnectionsPerRoute", errors));
-
-        var origins = spec.AllowedOrigins?.ToList() ?? [];
-        for (var i = 0; i < origins.Count; i++)
-        {
-            if (origins[i] is null || (origins[i] != "*" && !Origin().IsMatch(origins[i])))
-            {
-                errors.Add($"spec.allowedOrigins[{i}]: '{origins[i]}' is not '*' or scheme://host[:port] (host may start with '*.')");
-            }
-        }
-
+        var settings = ValidateSettings(spec.Balancing, spec.Timeouts, spec.Limits, spec.AllowedOrigins, errors);
         var secret = spec.Tls?.SecretName;
         if (spec.Tls is not null && (string.IsNullOrEmpty(secret) || !DnsSubdomain().IsMatch(secret)))
         {
@@ -110,18 +83,55 @@ internal static partial class RouteValidator
             Path = path,
             PathType = pathType,
             Backends = [new BackendTarget(key.Namespace, serviceName!, port!)],
-            Settings = new RouteSettings
-            {
-                Balancing = balancing!,
-                IdleTimeout = idle == TimeSpan.Zero ? null : idle,
-                ConnectTimeout = connect,
-                HandshakeTimeout = handshake,
-                DrainTimeout = drain,
-                Limits = limits,
-                AllowedOrigins = origins,
-                AllowPlainHttp = spec.AllowPlainHttp ?? true,
-            },
+            Settings = settings with { AllowPlainHttp = spec.AllowPlainHttp ?? true },
             Tls = secret is null ? null : new SecretRef(key.Namespace, secret),
+        };
+    }
+
+    /// <summary>
+    /// The settings blocks a WebSocketRoute and a WebSocketPolicy share (spec.balancing, timeouts, limits,
+    /// allowedOrigins), validated and defaulted the same way for both.
+    /// </summary>
+    public static RouteSettings ValidateSettings(BalancingSpec? balancingSpec, TimeoutsSpec? timeouts, LimitsSpec? limitsSpec, IList<string>? allowedOrigins,
+        List<string> errors)
+    {
+        var balancing = ValidateBalancing(balancingSpec, errors);
+        var idle = ParseDuration(timeouts?.Idle, RouteSettings.DefaultIdleTimeout, "spec.timeouts.idle", errors);
+        var connect = ParseDuration(timeouts?.Connect, RouteSettings.DefaultConnectTimeout, "spec.timeouts.connect", errors);
+        if (connect == TimeSpan.Zero)
+        {
+            errors.Add("spec.timeouts.connect: must be greater than 0");
+        }
+
+        var handshake = ParseDuration(timeouts?.Handshake, RouteSettings.DefaultHandshakeTimeout, "spec.timeouts.handshake", errors);
+        if (handshake == TimeSpan.Zero)
+        {
+            errors.Add("spec.timeouts.handshake: must be greater than 0");
+        }
+
+        var drain = ParseDuration(timeouts?.Drain, RouteSettings.DefaultDrainTimeout, "spec.timeouts.drain", errors);
+        var limits = new ConnectionLimits(
+            Positive(limitsSpec?.MaxConnectionsPerEndpoint, "spec.limits.maxConnectionsPerEndpoint", errors),
+            Positive(limitsSpec?.MaxConnectionsPerRoute, "spec.limits.maxConnectionsPerRoute", errors));
+
+        var origins = allowedOrigins?.ToList() ?? [];
+        for (var i = 0; i < origins.Count; i++)
+        {
+            if (origins[i] is null || (origins[i] != "*" && !Origin().IsMatch(origins[i])))
+            {
+                errors.Add($"spec.allowedOrigins[{i}]: '{origins[i]}' is not '*' or scheme://host[:port] (host may start with '*.')");
+            }
+        }
+
+        return new RouteSettings
+        {
+            Balancing = balancing ?? BalancingSettings.Default,
+            IdleTimeout = idle == TimeSpan.Zero ? null : idle,
+            ConnectTimeout = connect,
+            HandshakeTimeout = handshake,
+            DrainTimeout = drain,
+            Limits = limits,
+            AllowedOrigins = origins,
         };
     }
 
@@ -231,13 +241,13 @@ internal static partial class RouteValidator
     }
 
     [GeneratedRegex("^(\\*\\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")]
-    private static partial Regex HostName();
+    internal static partial Regex HostName();
 
     [GeneratedRegex("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")]
-    private static partial Regex DnsLabel();
+    internal static partial Regex DnsLabel();
 
     [GeneratedRegex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")]
-    private static partial Regex DnsSubdomain();
+    internal static partial Regex DnsSubdomain();
 
     [GeneratedRegex("^[a-z][a-z0-9+.-]*://(\\*\\.)?[A-Za-z0-9.-]+(:[0-9]{1,5})?$")]
     private static partial Regex Origin();

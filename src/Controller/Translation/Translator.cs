@@ -1,6 +1,7 @@
 using Sockway.Controller.Api.V1Alpha1;
 using Sockway.Controller.Snapshots;
 using Sockway.Controller.Translation.FrontEnds;
+using Sockway.Controller.Translation.FrontEnds.HttpRoutes;
 using Sockway.Controller.Translation.Routes;
 using Sockway.Gateway.Configuration;
 
@@ -26,6 +27,15 @@ public sealed record TranslationOptions(string RouteClassName = TranslationOptio
 public sealed record TranslationResult(GatewayConfig Config, IReadOnlyList<RouteOutcome> Routes)
 {
     public IReadOnlyList<IntentOutcome> Intents { get; init; } = [];
+
+    // Gateway API: only the objects this installation owns (its GatewayClasses, their Gateways, the routes attached).
+    public IReadOnlyList<GatewayClassOutcome> GatewayClasses { get; init; } = [];
+
+    public IReadOnlyList<GatewayOutcome> Gateways { get; init; } = [];
+
+    public IReadOnlyList<HttpRouteOutcome> HttpRoutes { get; init; } = [];
+
+    public IReadOnlyList<PolicyOutcome> Policies { get; init; } = [];
 }
 
 /// <summary>What became of one route intent.</summary>
@@ -38,7 +48,7 @@ public sealed record IntentOutcome(RouteIntent Intent, RouteOutcome Outcome);
 /// </summary>
 public static class Translator
 {
-    private static readonly IRouteFrontEnd[] FrontEnds = [WebSocketRouteFrontEnd.Instance];
+    private static readonly IRouteFrontEnd[] FrontEnds = [WebSocketRouteFrontEnd.Instance, GatewayApiFrontEnd.Instance];
 
     public static TranslationResult Translate(ClusterSnapshot snapshot, TranslationOptions? options = null)
     {
@@ -50,10 +60,16 @@ public static class Translator
         var intentOutcomes = new List<IntentOutcome>();
         var rejected = new List<RouteOutcome>();
         var ranked = new List<(RouteIntent Intent, int Rank)>();
+        var folds = new List<Func<IReadOnlyList<IntentOutcome>, TranslationResult, TranslationResult>>();
         foreach (var frontEnd in FrontEnds)
         {
             var output = frontEnd.Read(snapshot, options);
             rejected.AddRange(output.Rejected);
+            if (output.Fold is { } fold)
+            {
+                folds.Add(fold);
+            }
+
             ranked.AddRange(output.Intents.Select(i => (i, frontEnd.Rank)));
         }
 
@@ -92,6 +108,7 @@ public static class Translator
                 Hosts = intent.Hosts,
                 Path = intent.Path,
                 PathType = intent.PathType,
+                Headers = intent.Headers,
                 Endpoints = backend.Endpoints,
                 Balancing = settings.Balancing,
                 IdleTimeout = settings.IdleTimeout,
@@ -109,16 +126,19 @@ public static class Translator
             routes.OrderBy(r => r.Id, StringComparer.Ordinal).ToList(),
             certificates.Values.OrderBy(c => c.Id, StringComparer.Ordinal).ToList());
         var webSocketRoutes = intentOutcomes.Where(o => o.Intent.Origin.Kind == RouteValidator.Kind).Select(o => o.Outcome).Concat(rejected);
-        return new TranslationResult(config, webSocketRoutes.OrderBy(o => o.Key.ToString(), StringComparer.Ordinal).ToList())
+        var result = new TranslationResult(config, webSocketRoutes.OrderBy(o => o.Key.ToString(), StringComparer.Ordinal).ToList())
         {
             Intents = intentOutcomes.OrderBy(o => o.Intent.Id, StringComparer.Ordinal).ToList(),
         };
+        return folds.Aggregate(result, (current, fold) => fold(result.Intents, current));
     }
 
     private static IEnumerable<string> ClaimsOf(RouteIntent route)
     {
         IEnumerable<string> hosts = route.Hosts.Count == 0 ? ["*"] : route.Hosts;
-        return hosts.Select(h => $"{h} {route.PathType} {route.Path}");
+        // Header matches make a different claim on the same host and path (names compare case-insensitively).
+        var headers = string.Concat(route.Headers.OrderBy(h => h.Name, StringComparer.OrdinalIgnoreCase).Select(h => $" {h.Name.ToLowerInvariant()}={h.Value}"));
+        return hosts.Select(h => $"{h} {route.PathType} {route.Path}{headers}");
     }
 
     private static string? FindConflict(RouteIntent route, Dictionary<string, RouteOrigin> claims)
@@ -127,8 +147,9 @@ public static class Translator
         {
             if (claims.TryGetValue(claim, out var owner))
             {
-                var parts = claim.Split(' ');
-                return $"host '{parts[0]}' path '{parts[2]}' ({parts[1]}) is already routed by the older {owner}";
+                var parts = claim.Split(' ', 4);
+                var headers = parts.Length > 3 ? $" with headers {parts[3]}" : string.Empty;
+                return $"host '{parts[0]}' path '{parts[2]}' ({parts[1]}){headers} is already routed by the older {owner}";
             }
         }
 

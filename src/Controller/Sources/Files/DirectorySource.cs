@@ -4,6 +4,7 @@ using k8s.Models;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Sockway.Controller.Api.GatewayV1;
 using Sockway.Controller.Api.V1Alpha1;
 using Sockway.Controller.Snapshots;
 
@@ -218,7 +219,14 @@ public sealed partial class DirectorySource : BackgroundService
             all.OfType<WebSocketRoute>().ToList(),
             all.OfType<V1Service>().ToList(),
             all.OfType<V1EndpointSlice>().ToList(),
-            all.OfType<V1Secret>().ToList()));
+            all.OfType<V1Secret>().ToList())
+        {
+            GatewayClasses = all.OfType<GatewayClass>().ToList(),
+            Gateways = all.OfType<GatewayResource>().ToList(),
+            HttpRoutes = all.OfType<HttpRoute>().ToList(),
+            ReferenceGrants = all.OfType<ReferenceGrant>().ToList(),
+            WebSocketPolicies = all.OfType<WebSocketPolicy>().ToList(),
+        });
     }
 
     private static (string Kind, string Namespace, string Name) KeyOf(object item)

@@ -16,4 +16,11 @@ internal interface IRouteFrontEnd
 }
 
 /// <summary>What a front-end made of its objects: intents to serve, and objects it rejected before any intent.</summary>
-internal sealed record FrontEndOutput(IReadOnlyList<RouteIntent> Intents, IReadOnlyList<RouteOutcome> Rejected);
+internal sealed record FrontEndOutput(IReadOnlyList<RouteIntent> Intents, IReadOnlyList<RouteOutcome> Rejected)
+{
+    /// <summary>
+    /// Folds the core's outcomes for every intent into the front-end's own objects' statuses (added to the result),
+    /// for front-ends whose status is not one-object-one-intent (Gateway API).
+    /// </summary>
+    public Func<IReadOnlyList<IntentOutcome>, TranslationResult, TranslationResult>? Fold { get; init; }
+}
