@@ -41,6 +41,9 @@ public sealed partial class ConfigPipeline : BackgroundService
     /// <summary>Raised after each apply with the statuses it produced (the Kubernetes status writer listens).</summary>
     public event Action<IReadOnlyList<RouteOutcome>>? StatusesChanged;
 
+    /// <summary>Raised after each apply with the whole translation (the Gateway API status writer reads its outcome lists).</summary>
+    public event Action<TranslationResult>? Translated;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         while (!stoppingToken.IsCancellationRequested)
@@ -78,6 +81,7 @@ public sealed partial class ConfigPipeline : BackgroundService
         var outcomes = rejected.Count == 0 ? result.Routes : result.Routes.Select(o => MarkRejected(o, rejected)).ToList();
         _statuses.Update(outcomes);
         StatusesChanged?.Invoke(outcomes);
+        Translated?.Invoke(result);
         // Distinct backends: two routes to one Service share its endpoints.
         var endpoints = result.Config.Routes.SelectMany(r => r.Endpoints.Where(e => e.Ready).Select(e => e.Key)).Distinct(StringComparer.Ordinal).Count();
         _metrics.Applied(Stopwatch.GetElapsedTime(started), publishedAt);

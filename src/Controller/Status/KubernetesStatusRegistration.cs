@@ -13,6 +13,8 @@ public static class KubernetesStatusRegistration
         services.AddHostedService(sp => sp.GetRequiredService<KubernetesEventRecorder>());
         services.AddSingleton<KubernetesStatusWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<KubernetesStatusWriter>());
+        services.AddSingleton<Gateways.GatewayApiStatusWriter>();
+        services.AddHostedService(sp => sp.GetRequiredService<Gateways.GatewayApiStatusWriter>());
         return services;
     }
 }

@@ -3,6 +3,7 @@ using k8s.Models;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Sockway.Controller.Api.GatewayV1;
 using Sockway.Controller.Api.V1Alpha1;
 using Sockway.Controller.Snapshots;
 using Sockway.Controller.Translation;
@@ -24,6 +25,11 @@ public sealed partial class KubernetesSource : BackgroundService
     private readonly List<Informer<V1EndpointSlice>> _slices = [];
     private readonly List<Informer<V1Endpoints>> _endpoints = [];
     private readonly List<Informer<V1Secret>> _secrets = [];
+    private readonly List<Informer<GatewayClass>> _gatewayClasses = [];
+    private readonly List<Informer<GatewayResource>> _gateways = [];
+    private readonly List<Informer<HttpRoute>> _httpRoutes = [];
+    private readonly List<Informer<ReferenceGrant>> _grants = [];
+    private readonly List<Informer<WebSocketPolicy>> _policies = [];
     private readonly List<IInformer> _all = [];
     private readonly List<Func<CancellationToken, Task>> _runners = [];
     private readonly SemaphoreSlim _changed = new(0, 1);
@@ -48,7 +54,15 @@ public sealed partial class KubernetesSource : BackgroundService
             }
 
             Add(_secrets, new Informer<V1Secret>(client, ResourceType.TlsSecrets, scope, settings, informerLogger));
+            // Optional: without the Gateway API CRDs (or the WebSocketPolicy CRD) everything else is still served.
+            Add(_gateways, new Informer<GatewayResource>(client, ResourceType.Gateways, scope, settings, informerLogger, optional: true));
+            Add(_httpRoutes, new Informer<HttpRoute>(client, ResourceType.HttpRoutes, scope, settings, informerLogger, optional: true));
+            Add(_grants, new Informer<ReferenceGrant>(client, ResourceType.ReferenceGrants, scope, settings, informerLogger, optional: true));
+            Add(_policies, new Informer<WebSocketPolicy>(client, ResourceType.WebSocketPolicies, scope, settings, informerLogger, optional: true));
         }
+
+        // Cluster-scoped, so one watch whatever the namespaces.
+        Add(_gatewayClasses, new Informer<GatewayClass>(client, ResourceType.GatewayClasses, null, settings, informerLogger, optional: true));
     }
 
     /// <summary>Every informer, for readiness and metrics (sync state, reconnects, relists).</summary>
@@ -65,6 +79,15 @@ public sealed partial class KubernetesSource : BackgroundService
 
     /// <summary>The route as the API server last showed it, status included (the status writer compares against it).</summary>
     public WebSocketRoute? GetRoute(RouteKey key) => _routes.Select(i => i.Get(key.Namespace, key.Name)).FirstOrDefault(r => r is not null);
+
+    /// <summary>Gateway API objects (and WebSocketPolicies) as last seen, status included (the Gateway API status writer reads them).</summary>
+    public IEnumerable<GatewayClass> GatewayClasses => _gatewayClasses.SelectMany(i => i.Items);
+
+    public IEnumerable<GatewayResource> Gateways => _gateways.SelectMany(i => i.Items);
+
+    public IEnumerable<HttpRoute> HttpRoutes => _httpRoutes.SelectMany(i => i.Items);
+
+    public IEnumerable<WebSocketPolicy> WebSocketPolicies => _policies.SelectMany(i => i.Items);
 
     /// <summary>Every route the watches hold, of any route class, status included.</summary>
     public IEnumerable<WebSocketRoute> AllRoutes() => _routes.SelectMany(i => i.Items);
@@ -133,7 +156,8 @@ public sealed partial class KubernetesSource : BackgroundService
     // A status write (ours) changes a route's resourceVersion but not its generation or labels: nothing to re-translate.
     private static bool IsStatusOnly<T>(InformerChange<T> change)
         where T : class =>
-        change is { Type: InformerChangeType.Modified, Old: WebSocketRoute old, New: WebSocketRoute updated }
+        change is { Type: InformerChangeType.Modified, Old: IKubernetesObject<V1ObjectMeta> old, New: IKubernetesObject<V1ObjectMeta> updated }
+        && old is WebSocketRoute or GatewayClass or GatewayResource or HttpRoute or WebSocketPolicy
         && old.Metadata.Generation is not null
         && old.Metadata.Generation == updated.Metadata.Generation
         && old.Metadata.CreationTimestamp == updated.Metadata.CreationTimestamp
@@ -158,7 +182,14 @@ public sealed partial class KubernetesSource : BackgroundService
         _routes.SelectMany(i => i.Items).ToList(),
         _services.SelectMany(i => i.Items).ToList(),
         _slices.SelectMany(i => i.Items).Concat(_endpoints.SelectMany(i => i.Items).SelectMany(EndpointsConverter.ToSlices)).ToList(),
-        _secrets.SelectMany(i => i.Items).ToList());
+        _secrets.SelectMany(i => i.Items).ToList())
+    {
+        GatewayClasses = _gatewayClasses.SelectMany(i => i.Items).ToList(),
+        Gateways = _gateways.SelectMany(i => i.Items).ToList(),
+        HttpRoutes = _httpRoutes.SelectMany(i => i.Items).ToList(),
+        ReferenceGrants = _grants.SelectMany(i => i.Items).ToList(),
+        WebSocketPolicies = _policies.SelectMany(i => i.Items).ToList(),
+    };
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Kubernetes mode: watching {Informers}")]
     private partial void LogStarting(string informers);

@@ -1,3 +1,4 @@
+using Sockway.Controller.Api.GatewayV1;
 using Sockway.Controller.Api.V1Alpha1;
 
 namespace Sockway.Controller.Sources.Kubernetes;
@@ -17,6 +18,17 @@ public sealed record ResourceType(string Group, string Version, string Plural, s
     // each time a route names another Secret. RBAC cannot scope by type anyway, so this costs no extra permission,
     // and other Secrets (tokens, passwords) never reach this process's memory.
     public static ResourceType TlsSecrets { get; } = new(string.Empty, "v1", "secrets", "Secret", "type=kubernetes.io/tls");
+
+    public static ResourceType WebSocketPolicies { get; } = new(WebSocketRoute.Group, WebSocketRoute.Version, WebSocketPolicy.Plural, WebSocketPolicy.KindName);
+
+    // Gateway API (upstream CRDs, maybe not installed: their informers are optional). GatewayClass is cluster-scoped.
+    public static ResourceType GatewayClasses { get; } = new(GatewayApi.Group, GatewayApi.Version, GatewayClass.Plural, GatewayClass.KindName);
+
+    public static ResourceType Gateways { get; } = new(GatewayApi.Group, GatewayApi.Version, GatewayResource.Plural, GatewayResource.KindName);
+
+    public static ResourceType HttpRoutes { get; } = new(GatewayApi.Group, GatewayApi.Version, HttpRoute.Plural, HttpRoute.KindName);
+
+    public static ResourceType ReferenceGrants { get; } = new(GatewayApi.Group, GatewayApi.Version, ReferenceGrant.Plural, ReferenceGrant.KindName);
 
     public string ApiVersion => Group.Length == 0 ? Version : $"{Group}/{Version}";
 
