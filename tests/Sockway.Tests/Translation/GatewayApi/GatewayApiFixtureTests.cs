@@ -75,7 +75,11 @@ public sealed class GatewayApiFixtureTests
         // No schema validation: the front-end must cope with whatever an API server without CEL (or a file) lets through.
         var parsed = ManifestParser.Parse(Path.GetFileName(path), File.ReadAllText(path), validateRoutes: false);
         Assert.Empty(parsed.Errors);
-        var all = parsed.Objects;
+        return Snapshot(parsed.Objects);
+    }
+
+    internal static ClusterSnapshot Snapshot(IReadOnlyList<object> all)
+    {
         return new ClusterSnapshot(all.OfType<WebSocketRoute>().ToList(), all.OfType<V1Service>().ToList(), all.OfType<V1EndpointSlice>().ToList(),
             all.OfType<V1Secret>().ToList())
         {
