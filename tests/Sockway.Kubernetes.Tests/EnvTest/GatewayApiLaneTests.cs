@@ -23,14 +23,16 @@ public sealed class GatewayApiLaneTests(EnvTestFixture fixture) : RealLaneTestBa
         await StartAsync();
         await Server.InstallGatewayApiCrdsAsync(crds!);
         var pod = await StartPodAsync("a");
-        var sockway = await StartSockwayAsync();
+        var sockway = await StartClusterWideSockwayAsync();
         // GatewayClass is cluster-scoped: one per test, so tests on the shared server do not see each other's.
         var className = $"sockway-{Ns}";
+        // Watching all namespaces of the shared server: a path of its own, so no older test's /chat route wins it.
+        var path = $"/chat-{Ns}";
         await Cluster.ApplyServiceAsync("echo");
         await ApplySliceAsync(pod);
         await CreateAsync<GatewayClass>(GatewayApiManifests.Class(className), GatewayApi.Group, GatewayApi.Version, GatewayClass.Plural, clusterScoped: true);
         await CreateAsync<GatewayResource>(GatewayApiManifests.Gateway(ns: Ns, className: className), GatewayApi.Group, GatewayApi.Version, GatewayResource.Plural);
-        await CreateAsync<HttpRoute>(GatewayApiManifests.Route("chat", "/chat", "echo", ns: Ns), GatewayApi.Group, GatewayApi.Version, HttpRoute.Plural);
+        await CreateAsync<HttpRoute>(GatewayApiManifests.Route("chat", path, "echo", ns: Ns), GatewayApi.Group, GatewayApi.Version, HttpRoute.Plural);
         await CreateAsync<WebSocketPolicy>(GatewayApiManifests.Policy("chat", "chat", "https://chat.example.com", ns: Ns), WebSocketRoute.Group, WebSocketRoute.Version, WebSocketPolicy.Plural);
 
         await sockway.WaitForRouteAsync($"httproute/{Ns}/chat/0/0", 1, TimeSpan.FromSeconds(30));
@@ -51,14 +53,14 @@ public sealed class GatewayApiLaneTests(EnvTestFixture fixture) : RealLaneTestBa
         }, TimeSpan.FromSeconds(30));
 
         RequireTraffic();
-        using (var socket = await WebSocketClient.ConnectAsync(sockway.WebSocketUri("/chat"), o => o.SetRequestHeader("Origin", "https://chat.example.com")))
+        using (var socket = await WebSocketClient.ConnectAsync(sockway.WebSocketUri(path), o => o.SetRequestHeader("Origin", "https://chat.example.com")))
         {
             Assert.Equal("hello", await socket.RoundTripAsync("hello"));
             Assert.Equal("a", await socket.WhoAmIAsync());
         }
 
         // The policy's allowedOrigins hold: another Origin is refused before any backend sees it.
-        await Assert.ThrowsAsync<WebSocketException>(() => WebSocketClient.ConnectAsync(sockway.WebSocketUri("/chat"), o => o.SetRequestHeader("Origin", "https://evil.example")));
+        await Assert.ThrowsAsync<WebSocketException>(() => WebSocketClient.ConnectAsync(sockway.WebSocketUri(path), o => o.SetRequestHeader("Origin", "https://evil.example")));
     }
 
     [SkippableFact]
@@ -68,7 +70,7 @@ public sealed class GatewayApiLaneTests(EnvTestFixture fixture) : RealLaneTestBa
         Skip.If(crds is null, absent);
         await StartAsync();
         await Server.InstallGatewayApiCrdsAsync(crds!);
-        await StartSockwayAsync();
+        await StartClusterWideSockwayAsync();
         var className = $"sockway-{Ns}";
         await CreateAsync<GatewayClass>(GatewayApiManifests.Class(className), GatewayApi.Group, GatewayApi.Version, GatewayClass.Plural, clusterScoped: true);
         await CreateAsync<GatewayResource>(GatewayApiManifests.Gateway(ns: Ns, className: className), GatewayApi.Group, GatewayApi.Version, GatewayResource.Plural);
@@ -82,6 +84,9 @@ public sealed class GatewayApiLaneTests(EnvTestFixture fixture) : RealLaneTestBa
             Assert.Contains("nowhere", refs.Message, StringComparison.Ordinal);
         }, TimeSpan.FromSeconds(30));
     }
+
+    // GatewayClasses are cluster-scoped: Gateway API is served only when watching all namespaces.
+    private Task<KubernetesSockway> StartClusterWideSockwayAsync() => StartSockwayWithAsync(Server.KubeconfigPath, []);
 
     private async Task CreateAsync<T>(string yaml, string group, string version, string plural, bool clusterScoped = false)
     {

@@ -61,8 +61,16 @@ public sealed partial class KubernetesSource : BackgroundService
             Add(_policies, new Informer<WebSocketPolicy>(client, ResourceType.WebSocketPolicies, scope, settings, informerLogger, optional: true));
         }
 
-        // Cluster-scoped, so one watch whatever the namespaces.
-        Add(_gatewayClasses, new Informer<GatewayClass>(client, ResourceType.GatewayClasses, null, settings, informerLogger, optional: true));
+        // Cluster-scoped: watched only when watching all namespaces (with --namespaces, every call stays inside them and
+        // a namespaced Role suffices; Gateway API then serves nothing, see docs/gateway-api.md).
+        if (options.Value.NamespaceScopes() is [null])
+        {
+            Add(_gatewayClasses, new Informer<GatewayClass>(client, ResourceType.GatewayClasses, null, settings, informerLogger, optional: true));
+        }
+        else
+        {
+            LogGatewayClassesNotWatched();
+        }
     }
 
     /// <summary>Every informer, for readiness and metrics (sync state, reconnects, relists).</summary>
@@ -196,6 +204,9 @@ public sealed partial class KubernetesSource : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Could not build a snapshot from the watched objects; the last good config keeps serving")]
     private partial void LogSnapshotFailed(Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Watching only some namespaces: GatewayClasses (cluster-scoped) are not read, so Gateway API objects are not served; WebSocketRoutes are")]
+    private partial void LogGatewayClassesNotWatched();
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Initial lists complete; publishing config")]
     private partial void LogSynced();
