@@ -22,6 +22,10 @@ public sealed class RbacRulesTests : ClusterTestBase
         var sockway = await StartSockwayAsync("--ingress-status-address", "203.0.113.7");
         var withEndpoints = await StartSockwayAsync("--use-endpoints-v1", "true", "--route-class", "legacy");
         await ServeChatAsync(sockway, backend);
+        // Gateway API and WebSocketPolicy: listed, watched, and each kind's status written.
+        GatewayApiTests.ApplyGatewayApi(Cluster);
+        await Eventually.TrueAsync(() => new[] { "gatewayclasses/status", "gateways/status", "httproutes/status", "websocketpolicies/status" }
+            .All(r => Api.Calls.Any(c => c.Verb == "patch" && c.Resource == r)), because: "the leader writes every Gateway API status");
         Cluster.ApplyRoute("broken", "no-leading-slash", "echo");
         await Eventually.TrueAsync(() => Cluster.GetRoute("chat").Status is not null && Cluster.EventsFor("WebSocketRoute", "broken").Count == 1);
         // Fixed, then broken the same way again: the second occurrence is counted on the same Event (patch).

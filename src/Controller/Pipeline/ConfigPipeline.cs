@@ -46,6 +46,8 @@ public sealed partial class ConfigPipeline : BackgroundService
 
     /// <summary>Raised after each apply with every served Ingress's outcome (the Kubernetes Ingress status writer listens).</summary>
     public event Action<IReadOnlyList<Translation.Ingresses.IngressOutcome>>? IngressStatusesChanged;
+    /// <summary>Raised after each apply with the whole translation (the Gateway API status writer reads its outcome lists).</summary>
+    public event Action<TranslationResult>? Translated;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -93,6 +95,7 @@ public sealed partial class ConfigPipeline : BackgroundService
         StatusesChanged?.Invoke(outcomes);
         _applied = result;
         IngressStatusesChanged?.Invoke(result.Ingresses);
+        Translated?.Invoke(result);
         // Distinct backends: two routes to one Service share its endpoints.
         var endpoints = result.Config.Routes.SelectMany(r => r.Endpoints.Where(e => e.Ready).Select(e => e.Key)).Distinct(StringComparer.Ordinal).Count();
         _metrics.Applied(Stopwatch.GetElapsedTime(started), publishedAt);

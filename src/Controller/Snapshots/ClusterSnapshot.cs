@@ -1,4 +1,5 @@
 using k8s.Models;
+using Sockway.Controller.Api.GatewayV1;
 using Sockway.Controller.Api.V1Alpha1;
 
 namespace Sockway.Controller.Snapshots;
@@ -20,4 +21,15 @@ public sealed record ClusterSnapshot(
 
     /// <summary>IngressClasses: which class names belong to Sockway's controller, and which is the cluster default.</summary>
     public IReadOnlyList<V1IngressClass> IngressClasses { get; init; } = [];
+
+    // Gateway API (and its Sockway policy): absent from clusters without the CRDs, so empty by default.
+    public IReadOnlyList<GatewayClass> GatewayClasses { get; init; } = [];
+
+    public IReadOnlyList<GatewayResource> Gateways { get; init; } = [];
+
+    public IReadOnlyList<HttpRoute> HttpRoutes { get; init; } = [];
+
+    public IReadOnlyList<ReferenceGrant> ReferenceGrants { get; init; } = [];
+
+    public IReadOnlyList<WebSocketPolicy> WebSocketPolicies { get; init; } = [];
 }

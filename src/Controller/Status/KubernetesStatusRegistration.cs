@@ -16,6 +16,8 @@ public static class KubernetesStatusRegistration
         services.AddHostedService(sp => sp.GetRequiredService<KubernetesStatusWriter>());
         services.AddSingleton<IngressStatusWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<IngressStatusWriter>());
+        services.AddSingleton<Gateways.GatewayApiStatusWriter>();
+        services.AddHostedService(sp => sp.GetRequiredService<Gateways.GatewayApiStatusWriter>());
         return services;
     }
 }

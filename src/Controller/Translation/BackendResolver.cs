@@ -23,15 +23,55 @@ internal static class BackendResolver
     /// </summary>
     public static BackendResolution Resolve(IReadOnlyList<BackendTarget> targets, SnapshotIndex index)
     {
-        var endpoints = new Dictionary<string, GatewayEndpoint>(StringComparer.Ordinal);
+        var perTarget = new List<(BackendTarget Target, Dictionary<string, GatewayEndpoint> Endpoints)>();
         var skipped = new List<string>();
         RouteCondition? failure = null;
         foreach (var target in targets)
         {
+            var endpoints = new Dictionary<string, GatewayEndpoint>(StringComparer.Ordinal);
             failure ??= Resolve(target, index, endpoints, skipped);
+            perTarget.Add((target, endpoints));
         }
 
-        return new BackendResolution(endpoints.Values.OrderBy(e => e.Key, StringComparer.Ordinal).ToList(), failure) { Skipped = skipped };
+        return new BackendResolution(Weigh(perTarget).OrderBy(e => e.Key, StringComparer.Ordinal).ToList(), failure) { Skipped = skipped };
+    }
+
+    /// <summary>
+    /// Each target's weight is its share of the route's connections, split evenly over its ready endpoints (as Gateway
+    /// API's backendRef weights split traffic). Endpoint weights are scaled so they average 1 (one target, or equal
+    /// shares per endpoint, leaves every weight at 1); the balancer divides each endpoint's open connections by its
+    /// weight. A target without ready endpoints gives its share to the others; weight 0 takes no new connections.
+    /// </summary>
+    private static IEnumerable<GatewayEndpoint> Weigh(List<(BackendTarget Target, Dictionary<string, GatewayEndpoint> Endpoints)> perTarget)
+    {
+        var live = perTarget.Where(t => t.Endpoints.Values.Any(e => e.Ready)).ToList();
+        var totalWeight = live.Sum(t => (double)Math.Max(0, t.Target.Weight));
+        var totalReady = live.Sum(t => t.Endpoints.Values.Count(e => e.Ready));
+        var merged = new Dictionary<string, GatewayEndpoint>(StringComparer.Ordinal);
+        foreach (var (target, endpoints) in perTarget)
+        {
+            var ready = endpoints.Values.Count(e => e.Ready);
+            var share = ready == 0 || totalWeight == 0 ? 0 : Math.Max(0, target.Weight) / totalWeight * totalReady / ready;
+            foreach (var endpoint in endpoints.Values)
+            {
+                var weighted = endpoint with { Weight = endpoint.Ready ? Math.Round(share, 6) : 1 };
+                // The same address behind two targets counts once, with both shares; ready wins.
+                if (!merged.TryGetValue(weighted.Key, out var existing))
+                {
+                    merged[weighted.Key] = weighted;
+                }
+                else if (existing.Ready && weighted.Ready)
+                {
+                    merged[weighted.Key] = existing with { Weight = existing.Weight + weighted.Weight };
+                }
+                else if (!existing.Ready && weighted.Ready)
+                {
+                    merged[weighted.Key] = weighted;
+                }
+            }
+        }
+
+        return merged.Values;
     }
 
     private static RouteCondition? Resolve(BackendTarget target, SnapshotIndex index, Dictionary<string, GatewayEndpoint> endpoints, List<string> skipped)

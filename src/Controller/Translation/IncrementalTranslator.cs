@@ -30,6 +30,7 @@ public sealed class IncrementalTranslator
     private DateTimeOffset? _lastNow;
     private DateTime _warningsFlipAt = DateTime.MaxValue;
     private IReadOnlyList<IngressReport> _ingressReports = [];
+    private IReadOnlyList<Func<IReadOnlyList<IntentOutcome>, TranslationResult, TranslationResult>> _folds = [];
 
     public TranslationResult Translate(ClusterSnapshot snapshot, TranslationOptions? options = null)
     {
@@ -45,11 +46,17 @@ public sealed class IncrementalTranslator
         var ranked = new List<(RouteIntent Intent, int Rank)>();
         var rejected = new List<RouteOutcome>();
         var ingressReports = new List<IngressReport>();
+        var folds = new List<Func<IReadOnlyList<IntentOutcome>, TranslationResult, TranslationResult>>();
         foreach (var frontEnd in Translator.FrontEnds)
         {
             var output = frontEnd.Read(snapshot, options, _frontEnds);
             rejected.AddRange(output.Rejected);
             ingressReports.AddRange(output.Ingresses);
+            if (output.Fold is { } fold)
+            {
+                folds.Add(fold);
+            }
+
             foreach (var intent in output.Intents)
             {
                 ranked.Add((intent, frontEnd.Rank));
@@ -64,7 +71,10 @@ public sealed class IncrementalTranslator
         // An Ingress rejected whole has no intent; only its report says it changed.
         var sameReports = ingressReports.SequenceEqual(_ingressReports);
         _ingressReports = ingressReports;
-        if (samePlan && dirty!.Count == 0 && sameReports && _last is not null)
+        // A front-end that folds its own statuses (Gateway API) reads objects that may make no intent at all (a
+        // GatewayClass, a policy): with one present, nothing short-cuts.
+        _folds = folds;
+        if (samePlan && dirty!.Count == 0 && sameReports && folds.Count == 0 && _last is not null)
         {
             return _last;
         }
@@ -167,6 +177,7 @@ public sealed class IncrementalTranslator
             Hosts = intent.Hosts,
             Path = intent.Path,
             PathType = intent.PathType,
+            Headers = intent.Headers,
             Endpoints = backend.Endpoints,
             Balancing = settings.Balancing,
             IdleTimeout = settings.IdleTimeout,
@@ -300,11 +311,12 @@ public sealed class IncrementalTranslator
 
         var config = new GatewayConfig(plan.RoutesById.Select(p => _resolved[p]!.Route).ToList(), _certificates);
         var intents = plan.IntentsById.Select(p => new IntentOutcome(plan.Ordered[p], outcomes[p])).ToList();
-        return new TranslationResult(config, plan.StatusOrder.Select(code => code >= 0 ? outcomes[code] : plan.Rejected[-1 - code]).ToList())
+        var result = new TranslationResult(config, plan.StatusOrder.Select(code => code >= 0 ? outcomes[code] : plan.Rejected[-1 - code]).ToList())
         {
             Intents = intents,
             Ingresses = IngressOutcome.Fold(_ingressReports, intents),
         };
+        return _folds.Aggregate(result, (current, fold) => fold(result.Intents, current));
     }
 
     /// <summary>One intent's resolution: its gateway route, its outcome, and its certificate when it terminates TLS.</summary>
@@ -445,7 +457,9 @@ public sealed class IncrementalTranslator
         private static IEnumerable<string> ClaimsOf(RouteIntent route)
         {
             IEnumerable<string> hosts = route.Hosts.Count == 0 ? ["*"] : route.Hosts;
-            return hosts.Select(h => $"{h} {route.PathType} {route.Path}");
+            // Header matches make a different claim on the same host and path (names compare case-insensitively).
+            var headers = string.Concat(route.Headers.OrderBy(h => h.Name, StringComparer.OrdinalIgnoreCase).Select(h => $" {h.Name.ToLowerInvariant()}={h.Value}"));
+            return hosts.Select(h => $"{h} {route.PathType} {route.Path}{headers}");
         }
 
         private static string? FindConflict(RouteIntent route, Dictionary<string, RouteOrigin> claims)
@@ -454,8 +468,9 @@ public sealed class IncrementalTranslator
             {
                 if (claims.TryGetValue(claim, out var owner))
                 {
-                    var parts = claim.Split(' ');
-                    return $"host '{parts[0]}' path '{parts[2]}' ({parts[1]}) is already routed by the older {owner}";
+                    var parts = claim.Split(' ', 4);
+                    var headers = parts.Length > 3 ? $" with headers {parts[3]}" : string.Empty;
+                    return $"host '{parts[0]}' path '{parts[2]}' ({parts[1]}){headers} is already routed by the older {owner}";
                 }
             }
 

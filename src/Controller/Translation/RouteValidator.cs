@@ -67,46 +67,7 @@ internal static partial class RouteValidator
             errors.Add($"spec.backend.service.port: '{port.Value}' is neither a port number (1-65535) nor a port name");
         }
 
-        var balancing = ValidateBalancing(spec.Balancing, errors);
-        var idle = ParseDuration(spec.Timeouts?.Idle, RouteSettings.DefaultIdleTimeout, "spec.timeouts.idle", errors);
-        var connect = ParseDuration(spec.Timeouts?.Connect, RouteSettings.DefaultConnectTimeout, "spec.timeouts.connect", errors);
-        if (connect == TimeSpan.Zero)
-        {
-            errors.Add("spec.timeouts.connect: must be greater than 0");
-        }
-
-        var handshake = ParseDuration(spec.Timeouts?.Handshake, RouteSettings.DefaultHandshakeTimeout, "spec.timeouts.handshake", errors);
-        if (handshake == TimeSpan.Zero)
-        {
-            errors.Add("spec.timeouts.handshake: must be greater than 0");
-        }
-
-        var drain = ParseDuration(spec.Timeouts?.Drain, RouteSettings.DefaultDrainTimeout, "spec.timeouts.drain", errors);
-        var limits = new ConnectionLimits(
-            Positive(spec.Limits?.MaxConnectionsPerEndpoint, "spec.limits.maxConnectionsPerEndpoint", errors),
-            Positive(spec.Limits?.MaxConnectionsPerRoute, "spec.limits.maxConnectionsPerRoute", errors))
-        {
-            MaxPerClient = Positive(spec.Limits?.MaxConnectionsPerClient, "spec.limits.maxConnectionsPerClient", errors),
-            HandshakesPerSecondPerClient = AtMost(spec.Limits?.HandshakesPerSecondPerClient, MaxHandshakeRate, "spec.limits.handshakesPerSecondPerClient", errors),
-            HandshakeBurstPerClient = AtMost(spec.Limits?.HandshakeBurstPerClient, MaxHandshakeRate, "spec.limits.handshakeBurstPerClient", errors),
-        };
-        if (spec.Limits?.HandshakeBurstPerClient is not null && spec.Limits.HandshakesPerSecondPerClient is null)
-        {
-            errors.Add("spec.limits.handshakeBurstPerClient: needs spec.limits.handshakesPerSecondPerClient");
-        }
-
-        var keepalive = ValidateKeepalive(spec.Keepalive, errors);
-        var messageLimits = ValidateMessageLimits(spec.Limits, errors);
-
-        var origins = spec.AllowedOrigins?.ToList() ?? [];
-        for (var i = 0; i < origins.Count; i++)
-        {
-            if (!IsOrigin(origins[i]))
-            {
-                errors.Add($"spec.allowedOrigins[{i}]: '{origins[i]}' is not '*' or scheme://host[:port] (host may start with '*.')");
-            }
-        }
-
+        var settings = ValidateSettings(spec.Balancing, spec.Timeouts, spec.Limits, spec.AllowedOrigins, spec.Keepalive, errors);
         var secret = spec.Tls?.SecretName;
         if (spec.Tls is not null && (string.IsNullOrEmpty(secret) || !DnsSubdomain().IsMatch(secret)))
         {
@@ -134,23 +95,74 @@ internal static partial class RouteValidator
             Path = path,
             PathType = pathType,
             Backends = [new BackendTarget(key.Namespace, serviceName!, port!)],
-            Settings = new RouteSettings
+            Settings = settings with
             {
-                Balancing = balancing!,
-                IdleTimeout = idle == TimeSpan.Zero ? null : idle,
-                ConnectTimeout = connect,
-                HandshakeTimeout = handshake,
-                DrainTimeout = drain,
-                Limits = limits,
-                AllowedOrigins = origins,
                 AllowPlainHttp = spec.AllowPlainHttp ?? true,
-                Keepalive = keepalive,
-                MessageLimits = messageLimits,
                 SourceRanges = ranges,
                 RedirectToHttps = spec.RedirectToHttps ?? false,
                 MaxRequestBodyBytes = spec.MaxRequestBodyBytes,
             },
             Tls = secret is null ? null : new SecretRef(key.Namespace, secret),
+        };
+    }
+
+    /// <summary>
+    /// The settings blocks a WebSocketRoute and a WebSocketPolicy share (spec.balancing, timeouts, limits, keepalive,
+    /// allowedOrigins), validated and defaulted the same way for both.
+    /// </summary>
+    public static RouteSettings ValidateSettings(BalancingSpec? balancingSpec, TimeoutsSpec? timeouts, LimitsSpec? limitsSpec, IList<string>? allowedOrigins,
+        KeepaliveSpec? keepaliveSpec, List<string> errors)
+    {
+        var balancing = ValidateBalancing(balancingSpec, errors);
+        var idle = ParseDuration(timeouts?.Idle, RouteSettings.DefaultIdleTimeout, "spec.timeouts.idle", errors);
+        var connect = ParseDuration(timeouts?.Connect, RouteSettings.DefaultConnectTimeout, "spec.timeouts.connect", errors);
+        if (connect == TimeSpan.Zero)
+        {
+            errors.Add("spec.timeouts.connect: must be greater than 0");
+        }
+
+        var handshake = ParseDuration(timeouts?.Handshake, RouteSettings.DefaultHandshakeTimeout, "spec.timeouts.handshake", errors);
+        if (handshake == TimeSpan.Zero)
+        {
+            errors.Add("spec.timeouts.handshake: must be greater than 0");
+        }
+
+        var drain = ParseDuration(timeouts?.Drain, RouteSettings.DefaultDrainTimeout, "spec.timeouts.drain", errors);
+        var limits = new ConnectionLimits(
+            Positive(limitsSpec?.MaxConnectionsPerEndpoint, "spec.limits.maxConnectionsPerEndpoint", errors),
+            Positive(limitsSpec?.MaxConnectionsPerRoute, "spec.limits.maxConnectionsPerRoute", errors))
+        {
+            MaxPerClient = Positive(limitsSpec?.MaxConnectionsPerClient, "spec.limits.maxConnectionsPerClient", errors),
+            HandshakesPerSecondPerClient = AtMost(limitsSpec?.HandshakesPerSecondPerClient, MaxHandshakeRate, "spec.limits.handshakesPerSecondPerClient", errors),
+            HandshakeBurstPerClient = AtMost(limitsSpec?.HandshakeBurstPerClient, MaxHandshakeRate, "spec.limits.handshakeBurstPerClient", errors),
+        };
+        if (limitsSpec?.HandshakeBurstPerClient is not null && limitsSpec.HandshakesPerSecondPerClient is null)
+        {
+            errors.Add("spec.limits.handshakeBurstPerClient: needs spec.limits.handshakesPerSecondPerClient");
+        }
+
+        var keepalive = ValidateKeepalive(keepaliveSpec, errors);
+        var messageLimits = ValidateMessageLimits(limitsSpec, errors);
+        var origins = allowedOrigins?.ToList() ?? [];
+        for (var i = 0; i < origins.Count; i++)
+        {
+            if (!IsOrigin(origins[i]))
+            {
+                errors.Add($"spec.allowedOrigins[{i}]: '{origins[i]}' is not '*' or scheme://host[:port] (host may start with '*.')");
+            }
+        }
+
+        return new RouteSettings
+        {
+            Balancing = balancing ?? BalancingSettings.Default,
+            IdleTimeout = idle == TimeSpan.Zero ? null : idle,
+            ConnectTimeout = connect,
+            HandshakeTimeout = handshake,
+            DrainTimeout = drain,
+            Limits = limits,
+            AllowedOrigins = origins,
+            Keepalive = keepalive,
+            MessageLimits = messageLimits,
         };
     }
 
@@ -326,13 +338,13 @@ internal static partial class RouteValidator
     }
 
     [GeneratedRegex("^(\\*\\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")]
-    private static partial Regex HostName();
+    internal static partial Regex HostName();
 
     [GeneratedRegex("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")]
-    private static partial Regex DnsLabel();
+    internal static partial Regex DnsLabel();
 
     [GeneratedRegex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")]
-    private static partial Regex DnsSubdomain();
+    internal static partial Regex DnsSubdomain();
 
     [GeneratedRegex("^[a-z][a-z0-9+.-]*://(\\*\\.)?[A-Za-z0-9.-]+(:[0-9]{1,5})?$")]
     private static partial Regex Origin();

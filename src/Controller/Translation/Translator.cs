@@ -2,6 +2,7 @@ using Sockway.Controller.Api.V1Alpha1;
 using Sockway.Controller.Snapshots;
 using Sockway.Controller.Translation.FrontEnds;
 using Sockway.Controller.Translation.Ingresses;
+using Sockway.Controller.Translation.FrontEnds.HttpRoutes;
 using Sockway.Controller.Translation.Routes;
 using Sockway.Gateway.Configuration;
 
@@ -30,6 +31,15 @@ public sealed record TranslationResult(GatewayConfig Config, IReadOnlyList<Route
 
     /// <summary>One outcome per Ingress Sockway serves: its paths' outcomes folded, and what became of its annotations.</summary>
     public IReadOnlyList<IngressOutcome> Ingresses { get; init; } = [];
+
+    // Gateway API: only the objects this installation owns (its GatewayClasses, their Gateways, the routes attached).
+    public IReadOnlyList<GatewayClassOutcome> GatewayClasses { get; init; } = [];
+
+    public IReadOnlyList<GatewayOutcome> Gateways { get; init; } = [];
+
+    public IReadOnlyList<HttpRouteOutcome> HttpRoutes { get; init; } = [];
+
+    public IReadOnlyList<PolicyOutcome> Policies { get; init; } = [];
 }
 
 /// <summary>What became of one route intent.</summary>
@@ -42,7 +52,7 @@ public sealed record IntentOutcome(RouteIntent Intent, RouteOutcome Outcome);
 /// </summary>
 public static class Translator
 {
-    internal static readonly IRouteFrontEnd[] FrontEnds = [WebSocketRouteFrontEnd.Instance, IngressFrontEnd.Instance];
+    internal static readonly IRouteFrontEnd[] FrontEnds = [WebSocketRouteFrontEnd.Instance, GatewayApiFrontEnd.Instance, IngressFrontEnd.Instance];
 
     /// <summary>A translation from scratch: the incremental core (see <see cref="IncrementalTranslator"/>) with nothing remembered.</summary>
     public static TranslationResult Translate(ClusterSnapshot snapshot, TranslationOptions? options = null) =>

@@ -43,7 +43,7 @@ internal abstract class ConnectionAwarePolicy : ILoadBalancingPolicy
             var load = _registry.Endpoint(destination.DestinationId);
             if (load.Active < endpointLimit)
             {
-                candidates.Add(new Candidate(destination, load, Weight(load, route.Balancing.SlowStart)));
+                candidates.Add(new Candidate(destination, load, Weight(load, route.Balancing.SlowStart) * ConfiguredWeight(destination)));
             }
         }
 
@@ -112,6 +112,16 @@ internal abstract class ConnectionAwarePolicy : ILoadBalancingPolicy
         var age = _time.GetElapsedTime(since);
         return age >= slowStart ? 1 : Math.Max(MinimumWeight, age / slowStart);
     }
+
+    // Gateway API backendRef weights, split over endpoints by the translator: least connections normalised by weight,
+    // so open tunnels settle in proportion to the weights (a per-connection read; nothing per message).
+    private static double ConfiguredWeight(DestinationState destination) =>
+        destination.Model?.Config.Metadata is { } metadata
+        && metadata.TryGetValue(Configuration.YarpConfigBuilder.WeightMetadata, out var text)
+        && double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var weight)
+        && weight > 0
+            ? weight
+            : 1;
 
     private static DestinationState? Fail(TunnelFeature? feature, BalancingFailure failure)
     {

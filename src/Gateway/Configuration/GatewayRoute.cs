@@ -13,6 +13,9 @@ public sealed record GatewayRoute
 
     public PathMatchType PathType { get; init; } = PathMatchType.Prefix;
 
+    /// <summary>Request headers that must all be present with these exact values (names case-insensitive).</summary>
+    public IReadOnlyList<HeaderMatch> Headers { get; init; } = [];
+
     /// <summary>All known endpoints; only <see cref="GatewayEndpoint.Ready"/> ones take new connections.</summary>
     public IReadOnlyList<GatewayEndpoint> Endpoints { get; init; } = [];
 
@@ -100,8 +103,13 @@ public enum PathMatchType
     Exact,
 }
 
+/// <summary>An exact header match: the request must carry the header with exactly this value.</summary>
+public sealed record HeaderMatch(string Name, string Value);
+
 /// <summary>A backend endpoint. Not-ready (terminating) endpoints keep open tunnels but get no new ones.</summary>
-public sealed record GatewayEndpoint(string Host, int Port, bool Ready = true)
+/// <param name="Weight">Its share of new connections relative to the route's other endpoints (1 = even; 0 = none):
+/// the balancer compares open connections divided by weight.</param>
+public sealed record GatewayEndpoint(string Host, int Port, bool Ready = true, double Weight = 1)
 {
     /// <summary>The registry key: address:port, stable across config changes.</summary>
     public string Key => Host.Contains(':') ? $"[{Host}]:{Port}" : $"{Host}:{Port}";

@@ -17,6 +17,9 @@ internal static class YarpConfigBuilder
     public const string PathMetadata = "sockway.io/path";
     public const string PathTypeMetadata = "sockway.io/path-type";
 
+    // An endpoint's share of new connections (absent: 1), read by the balancing policies.
+    public const string WeightMetadata = "sockway.io/weight";
+
     // YARP rejects a non-positive ActivityTimeout, and CancellationTokenSource caps delays at int.MaxValue ms;
     // this is the longest idle period that can be expressed (about 24.8 days): effectively "none".
     internal static readonly TimeSpan NoIdleTimeout = TimeSpan.FromMilliseconds(int.MaxValue);
@@ -35,6 +38,14 @@ internal static class YarpConfigBuilder
         {
             Hosts = route.Hosts.Count == 0 ? null : route.Hosts,
             Path = PathTemplate(route),
+            // YARP filters on them; the precedence policy ranks a route with more header matches first (Gateway API).
+            Headers = route.Headers.Count == 0 ? null : route.Headers.Select(h => new RouteHeader
+            {
+                Name = h.Name,
+                Values = [h.Value],
+                Mode = HeaderMatchMode.ExactHeader,
+                IsCaseSensitive = true,
+            }).ToList(),
         },
         Transforms = Transforms,
         Metadata = new Dictionary<string, string>
@@ -49,9 +60,13 @@ internal static class YarpConfigBuilder
         ClusterId = route.Id,
         LoadBalancingPolicy = BalancingPolicyNames.For(route.Balancing.Policy),
         Destinations = route.Endpoints
-            .Where(e => e.Ready)
+            .Where(e => e.Ready && e.Weight > 0)
             .DistinctBy(e => e.Key)
-            .ToDictionary(e => e.Key, e => new DestinationConfig { Address = "http://" + e.Key }, StringComparer.Ordinal),
+            .ToDictionary(e => e.Key, e => new DestinationConfig
+            {
+                Address = "http://" + e.Key,
+                Metadata = e.Weight == 1 ? null : new Dictionary<string, string> { [WeightMetadata] = e.Weight.ToString("R", CultureInfo.InvariantCulture) },
+            }, StringComparer.Ordinal),
         HealthCheck = new HealthCheckConfig
         {
             Passive = new PassiveHealthCheckConfig

@@ -6,9 +6,9 @@ namespace Sockway.Gateway.Routing;
 /// How well a route matches a request, ordered as Ingress and Gateway API order them: the host first (an exact host,
 /// then wildcards by longest suffix, then routes for any host), then the path (Exact, then the longest Prefix). Paths
 /// compare byte for byte (case-sensitive, no trailing-slash leniency); Prefix matches whole segments ("/ws" matches
-/// "/ws" and "/ws/x", not "/wsx"). Hosts compare case-insensitively.
+/// "/ws" and "/ws/x", not "/wsx"), then the number of header matches (more wins). Hosts compare case-insensitively.
 /// </summary>
-internal readonly record struct RouteRank(HostMatch Host, int HostLength, PathMatchType PathType, int PathLength) : IComparable<RouteRank>
+internal readonly record struct RouteRank(HostMatch Host, int HostLength, PathMatchType PathType, int PathLength, int Headers = 0) : IComparable<RouteRank>
 {
     /// <summary>Negative when this rank beats <paramref name="other"/>.</summary>
     public int CompareTo(RouteRank other)
@@ -20,7 +20,10 @@ internal readonly record struct RouteRank(HostMatch Host, int HostLength, PathMa
         }
 
         // PathMatchType.Exact sorts after Prefix in the enum; an Exact match beats any Prefix.
-        return PathType != other.PathType ? (PathType == PathMatchType.Exact ? -1 : 1) : other.PathLength.CompareTo(PathLength);
+        var byPath = PathType != other.PathType ? (PathType == PathMatchType.Exact ? -1 : 1) : other.PathLength.CompareTo(PathLength);
+
+        // Then the most header matches (Gateway API); routes without header matches all have 0.
+        return byPath != 0 ? byPath : other.Headers.CompareTo(Headers);
     }
 }
 

@@ -33,7 +33,10 @@ internal sealed class RoutePrecedencePolicy : MatcherPolicy, IEndpointSelectorPo
                 continue;
             }
 
-            var rank = RoutePrecedence.Rank(route.Match.Hosts, route.Path, route.PathType, host, path);
+            // YARP's header policy has already removed the candidates whose header matches fail.
+            var rank = RoutePrecedence.Rank(route.Match.Hosts, route.Path, route.PathType, host, path) is { } matched
+                ? matched with { Headers = route.Match.Headers?.Count ?? 0 }
+                : (RouteRank?)null;
             if (rank is null)
             {
                 candidates.SetValidity(i, false);

@@ -102,6 +102,9 @@ public sealed class KubeApiDouble : IAsyncDisposable
         }
     }
 
+    /// <summary>API groups the double answers 404 for, as a server without those CRDs does (e.g. gateway.networking.k8s.io).</summary>
+    public HashSet<string> AbsentGroups { get; } = [];
+
     public int CountCalls(string verb, string resource) => _calls.Count(c => c.Verb == verb && c.Resource == resource);
 
     private async Task StartAsync(int port)
@@ -118,7 +121,8 @@ public sealed class KubeApiDouble : IAsyncDisposable
 
     private async Task HandleAsync(HttpContext context)
     {
-        if (!ApiPath.TryParse(context.Request.Path.Value ?? string.Empty, out var path) || ResourceKey.Find(path.Group, path.Plural) is not { } resource)
+        if (!ApiPath.TryParse(context.Request.Path.Value ?? string.Empty, out var path) || ResourceKey.Find(path.Group, path.Plural) is not { } resource
+            || AbsentGroups.Contains(path.Group))
         {
             await WriteStatusAsync(context, HttpStatusCode.NotFound, "NotFound", "the server could not find the requested resource");
             return;

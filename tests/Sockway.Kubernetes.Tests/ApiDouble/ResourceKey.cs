@@ -21,7 +21,19 @@ public sealed record ResourceKey(string Group, string Version, string Plural, st
 
     public static ResourceKey IngressClasses { get; } = new("networking.k8s.io", "v1", "ingressclasses", "IngressClass");
 
-    public static IReadOnlyList<ResourceKey> Known { get; } = [WebSocketRoutes, Services, EndpointSlices, Endpoints, Secrets, Events, Leases, Ingresses, IngressClasses];
+    public static ResourceKey WebSocketPolicies { get; } = new("sockway.io", "v1alpha1", "websocketpolicies", "WebSocketPolicy", HasStatusSubresource: true);
+
+    // Gateway API, as its upstream CRDs define it (GatewayClass is cluster-scoped: stored without a namespace).
+    public static ResourceKey GatewayClasses { get; } = new("gateway.networking.k8s.io", "v1", "gatewayclasses", "GatewayClass", HasStatusSubresource: true);
+
+    public static ResourceKey Gateways { get; } = new("gateway.networking.k8s.io", "v1", "gateways", "Gateway", HasStatusSubresource: true);
+
+    public static ResourceKey HttpRoutes { get; } = new("gateway.networking.k8s.io", "v1", "httproutes", "HTTPRoute", HasStatusSubresource: true);
+
+    public static ResourceKey ReferenceGrants { get; } = new("gateway.networking.k8s.io", "v1", "referencegrants", "ReferenceGrant");
+
+    public static IReadOnlyList<ResourceKey> Known { get; } =
+        [WebSocketRoutes, Services, EndpointSlices, Endpoints, Secrets, Events, Leases, Ingresses, IngressClasses, WebSocketPolicies, GatewayClasses, Gateways, HttpRoutes, ReferenceGrants];
 
     public string ApiVersion => Group.Length == 0 ? Version : $"{Group}/{Version}";
 

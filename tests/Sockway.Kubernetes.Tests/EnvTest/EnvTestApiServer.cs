@@ -149,6 +149,51 @@ public sealed class EnvTestApiServer : IAsyncDisposable
         }
     }
 
+    /// <summary>The upstream Gateway API CRDs (../shared/gateway-api/crds from the repository root), or why they are absent.</summary>
+    public static (string? Directory, string? Absent) GatewayApiCrds()
+    {
+        var dir = Path.GetFullPath(Path.Combine(RepositoryPaths.Root, "..", "shared", "gateway-api", "crds"));
+        return Directory.Exists(dir) && Directory.GetFiles(dir, "*.yaml").Length > 0
+            ? (dir, null)
+            : (null, $"the Gateway API v1.6.1 standard CRDs are not at {dir} (../shared/gateway-api/crds from the repository root)");
+    }
+
+    private readonly SemaphoreSlim _gatewayApiInstall = new(1, 1);
+    private bool _gatewayApiInstalled;
+
+    /// <summary>Installs the Gateway API CRDs once per server (the first test that needs them), each Established before it returns.</summary>
+    public async Task InstallGatewayApiCrdsAsync(string directory)
+    {
+        await _gatewayApiInstall.WaitAsync();
+        try
+        {
+            if (_gatewayApiInstalled)
+            {
+                return;
+            }
+
+            foreach (var file in Directory.GetFiles(directory, "*.yaml").Order(StringComparer.Ordinal))
+            {
+                var crd = KubernetesYaml.Deserialize<V1CustomResourceDefinition>(await File.ReadAllTextAsync(file));
+                await Admin.ApiextensionsV1.CreateCustomResourceDefinitionAsync(crd);
+                await Eventually.SucceedsAsync(async () =>
+                {
+                    var current = await Admin.ApiextensionsV1.ReadCustomResourceDefinitionAsync(crd.Metadata.Name);
+                    if (!(current.Status?.Conditions ?? []).Any(c => c.Type == "Established" && c.Status == "True"))
+                    {
+                        throw new InvalidOperationException($"{crd.Metadata.Name} is not Established yet");
+                    }
+                }, TimeSpan.FromSeconds(30));
+            }
+
+            _gatewayApiInstalled = true;
+        }
+        finally
+        {
+            _gatewayApiInstall.Release();
+        }
+    }
+
     /// <summary>Requests <paramref name="user"/> made, as the audit log recorded them (once answered; a watch once its response started).</summary>
     public IReadOnlyList<AuditedRequest> AuditedRequests(string user)
     {

@@ -21,8 +21,8 @@ public sealed class HelmChartTests
         Skip.If(HelmChart.Helm is null, HelmChart.Missing);
         var objects = await HelmChart.RenderAsync("--set", "watchNamespaces={team-a,team-b}");
 
-        var crd = KubernetesYaml.Deserialize<V1CustomResourceDefinition>(objects["CustomResourceDefinition"].Single());
-        Assert.Equal("websocketroutes.sockway.io", crd.Metadata.Name);
+        var crds = objects["CustomResourceDefinition"].Select(y => KubernetesYaml.Deserialize<V1CustomResourceDefinition>(y).Metadata.Name).Order();
+        Assert.Equal(["websocketpolicies.sockway.io", "websocketroutes.sockway.io"], crds);
 
         var container = Container(objects);
         foreach (var arg in container.Args)

@@ -4,6 +4,7 @@ using k8s.Models;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Sockway.Controller.Api.GatewayV1;
 using Sockway.Controller.Api.V1Alpha1;
 using Sockway.Controller.Snapshots;
 
@@ -222,6 +223,11 @@ public sealed partial class DirectorySource : BackgroundService
         {
             Ingresses = all.OfType<V1Ingress>().ToList(),
             IngressClasses = all.OfType<V1IngressClass>().ToList(),
+            GatewayClasses = all.OfType<GatewayClass>().ToList(),
+            Gateways = all.OfType<GatewayResource>().ToList(),
+            HttpRoutes = all.OfType<HttpRoute>().ToList(),
+            ReferenceGrants = all.OfType<ReferenceGrant>().ToList(),
+            WebSocketPolicies = all.OfType<WebSocketPolicy>().ToList(),
         });
     }
 

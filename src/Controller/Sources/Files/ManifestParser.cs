@@ -1,5 +1,6 @@
 using k8s;
 using k8s.Models;
+using Sockway.Controller.Api.GatewayV1;
 using Sockway.Controller.Api.V1Alpha1;
 using Sockway.Controller.Translation;
 using YamlDotNet.Core;
@@ -41,6 +42,13 @@ public static partial class ManifestParser
         ["v1/Secret"] = typeof(V1Secret),
         ["networking.k8s.io/v1/Ingress"] = typeof(V1Ingress),
         ["networking.k8s.io/v1/IngressClass"] = typeof(V1IngressClass),
+        [$"{WebSocketRoute.GroupVersion}/{WebSocketPolicy.KindName}"] = typeof(WebSocketPolicy),
+        [$"{GatewayApi.GroupVersion}/{GatewayClass.KindName}"] = typeof(GatewayClass),
+        [$"{GatewayApi.GroupVersion}/{GatewayResource.KindName}"] = typeof(GatewayResource),
+        [$"{GatewayApi.GroupVersion}/{HttpRoute.KindName}"] = typeof(HttpRoute),
+        [$"{GatewayApi.GroupVersion}/{ReferenceGrant.KindName}"] = typeof(ReferenceGrant),
+        // ReferenceGrant was v1beta1 until Gateway API 1.5; the same shape.
+        [$"{GatewayApi.Group}/v1beta1/{ReferenceGrant.KindName}"] = typeof(ReferenceGrant),
     };
 
     // KubernetesClient's typed, strict loader for each kind. (Its LoadAllFromString builds a new deserializer per call,
@@ -225,6 +233,9 @@ public static partial class ManifestParser
         {
             case WebSocketRoute route when validateRoutes:
                 RouteValidator.Validate(route, new RouteKey("-", route.Metadata.Name), problems);
+                break;
+            case WebSocketPolicy policy when validateRoutes:
+                RouteValidator.ValidateSettings(policy.Spec?.Balancing, policy.Spec?.Timeouts, policy.Spec?.Limits, policy.Spec?.AllowedOrigins, policy.Spec?.Keepalive, problems);
                 break;
             case V1EndpointSlice slice:
                 problems.AddRange(EndpointSliceValidator.Validate(slice));

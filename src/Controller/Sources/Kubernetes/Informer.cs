@@ -38,9 +38,17 @@ public sealed class Informer<T> : IInformer
     private bool _recovering;
     private string _verb = "list";
     private volatile InformerSyncState _state = InformerSyncState.Unsynced;
+    private readonly bool _optional;
+    private bool _reportedAbsent;
 
-    public Informer(IKubernetes client, ResourceType type, string? @namespace, InformerSettings settings, ILogger logger)
+    /// <param name="optional">
+    /// The resource's API may not be installed (Gateway API CRDs): a 404 on list counts as an empty, synced list (so the
+    /// rest of the controller serves), is logged once, and the list is retried at the backoff's ceiling, so CRDs
+    /// installed later are picked up.
+    /// </param>
+    public Informer(IKubernetes client, ResourceType type, string? @namespace, InformerSettings settings, ILogger logger, bool optional = false)
     {
+        _optional = optional;
         _client = client;
         _type = type;
         _namespace = @namespace;
@@ -150,6 +158,14 @@ public sealed class Informer<T> : IInformer
                 InformerLog.Expired(_logger, Name);
                 _resourceVersion = null;
             }
+            catch (HttpOperationException ex) when (_optional && ex.Response?.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.Forbidden)
+            {
+                _resourceVersion = null;
+                if (!await AbsentAsync(ApiErrors.Describe(ex, _verb, _type, _namespace), cancellationToken))
+                {
+                    break;
+                }
+            }
             catch (Exception ex)
             {
                 // As client-go's reflector does: after a failure, list again rather than trust a resumed watch, so
@@ -182,6 +198,50 @@ public sealed class Informer<T> : IInformer
                     break;
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// The API is not installed (or not granted to an optional informer): nothing of it is served, which is a complete
+    /// answer; the rest of the controller goes on. False when cancelled.
+    /// </summary>
+    private async Task<bool> AbsentAsync(string problem, CancellationToken cancellationToken)
+    {
+        if (!_reportedAbsent)
+        {
+            _reportedAbsent = true;
+            InformerLog.ApiAbsent(_logger, Name, problem);
+        }
+
+        List<InformerChange<T>> changes;
+        lock (_lock)
+        {
+            changes = Diff(_items, new Dictionary<string, T>(StringComparer.Ordinal));
+            _items = new Dictionary<string, T>(StringComparer.Ordinal);
+        }
+
+        foreach (var change in changes)
+        {
+            Changed?.Invoke(change);
+        }
+
+        var first = !_listedOnce;
+        Volatile.Write(ref _listedOnce, true);
+        Volatile.Write(ref _failures, 0);
+        SetState(InformerSyncState.Synced);
+        if (first || changes.Count > 0)
+        {
+            Listed?.Invoke();
+        }
+
+        try
+        {
+            await Task.Delay(_settings.MaxBackoff, cancellationToken);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
         }
     }
 

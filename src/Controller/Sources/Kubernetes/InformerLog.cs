@@ -37,4 +37,7 @@ internal static partial class InformerLog
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Informer}: ignored watch event of unknown type {Type}")]
     public static partial void UnknownEvent(ILogger logger, string informer, string type);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Informer} is not available, so nothing of it is served (the rest is); checked again later. Gateway API needs its CRDs installed (README: Gateway API): {Problem}")]
+    public static partial void ApiAbsent(ILogger logger, string informer, string problem);
 }

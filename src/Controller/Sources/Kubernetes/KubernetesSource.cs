@@ -3,6 +3,7 @@ using k8s.Models;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Sockway.Controller.Api.GatewayV1;
 using Sockway.Controller.Api.V1Alpha1;
 using Sockway.Controller.Snapshots;
 using Sockway.Controller.Translation;
@@ -26,6 +27,11 @@ public sealed partial class KubernetesSource : BackgroundService
     private readonly List<Informer<V1Secret>> _secrets = [];
     private readonly List<Informer<V1Ingress>> _ingresses = [];
     private readonly List<Informer<V1IngressClass>> _ingressClasses = [];
+    private readonly List<Informer<GatewayClass>> _gatewayClasses = [];
+    private readonly List<Informer<GatewayResource>> _gateways = [];
+    private readonly List<Informer<HttpRoute>> _httpRoutes = [];
+    private readonly List<Informer<ReferenceGrant>> _grants = [];
+    private readonly List<Informer<WebSocketPolicy>> _policies = [];
     private readonly List<IInformer> _all = [];
     private readonly List<Func<CancellationToken, Task>> _runners = [];
     private readonly SemaphoreSlim _changed = new(0, 1);
@@ -54,11 +60,28 @@ public sealed partial class KubernetesSource : BackgroundService
             {
                 Add(_ingresses, new Informer<V1Ingress>(client, ResourceType.Ingresses, scope, settings, informerLogger));
             }
+
+            // Optional: without the Gateway API CRDs (or the WebSocketPolicy CRD) everything else is still served.
+            Add(_gateways, new Informer<GatewayResource>(client, ResourceType.Gateways, scope, settings, informerLogger, optional: true));
+            Add(_httpRoutes, new Informer<HttpRoute>(client, ResourceType.HttpRoutes, scope, settings, informerLogger, optional: true));
+            Add(_grants, new Informer<ReferenceGrant>(client, ResourceType.ReferenceGrants, scope, settings, informerLogger, optional: true));
+            Add(_policies, new Informer<WebSocketPolicy>(client, ResourceType.WebSocketPolicies, scope, settings, informerLogger, optional: true));
         }
 
         if (options.Value.WatchIngresses)
         {
             Add(_ingressClasses, new Informer<V1IngressClass>(client, ResourceType.IngressClasses, null, settings, informerLogger));
+        }
+
+        // Cluster-scoped: watched only when watching all namespaces (with --namespaces, every call stays inside them and
+        // a namespaced Role suffices; Gateway API then serves nothing, see docs/gateway-api.md).
+        if (options.Value.NamespaceScopes() is [null])
+        {
+            Add(_gatewayClasses, new Informer<GatewayClass>(client, ResourceType.GatewayClasses, null, settings, informerLogger, optional: true));
+        }
+        else
+        {
+            LogGatewayClassesNotWatched();
         }
     }
 
@@ -82,6 +105,15 @@ public sealed partial class KubernetesSource : BackgroundService
 
     /// <summary>A watched Service (the Ingress status writer copies its load balancer address).</summary>
     public V1Service? GetService(string @namespace, string name) => _services.Select(i => i.Get(@namespace, name)).FirstOrDefault(r => r is not null);
+
+    /// <summary>Gateway API objects (and WebSocketPolicies) as last seen, status included (the Gateway API status writer reads them).</summary>
+    public IEnumerable<GatewayClass> GatewayClasses => _gatewayClasses.SelectMany(i => i.Items);
+
+    public IEnumerable<GatewayResource> Gateways => _gateways.SelectMany(i => i.Items);
+
+    public IEnumerable<HttpRoute> HttpRoutes => _httpRoutes.SelectMany(i => i.Items);
+
+    public IEnumerable<WebSocketPolicy> WebSocketPolicies => _policies.SelectMany(i => i.Items);
 
     /// <summary>Every route the watches hold, of any route class, status included.</summary>
     public IEnumerable<WebSocketRoute> AllRoutes() => _routes.SelectMany(i => i.Items);
@@ -150,10 +182,10 @@ public sealed partial class KubernetesSource : BackgroundService
     // A status write (ours) changes a route's resourceVersion but not its generation or labels: nothing to re-translate.
     private static bool IsStatusOnly<T>(InformerChange<T> change)
         where T : class =>
-        change.Type == InformerChangeType.Modified
-        && (change is { Old: WebSocketRoute r1, New: WebSocketRoute r2 } ? SameSpec(r1.Metadata, r2.Metadata)
+        change is { Type: InformerChangeType.Modified, Old: IKubernetesObject<V1ObjectMeta> old, New: IKubernetesObject<V1ObjectMeta> updated }
+        && (old is WebSocketRoute or GatewayClass or GatewayResource or HttpRoute or WebSocketPolicy ? SameSpec(old.Metadata, updated.Metadata)
             // An Ingress's annotations are part of what is translated, and they do not move its generation.
-            : change is { Old: V1Ingress i1, New: V1Ingress i2 } && SameSpec(i1.Metadata, i2.Metadata) && SameLabels(i1.Metadata.Annotations, i2.Metadata.Annotations));
+            : old is V1Ingress && SameSpec(old.Metadata, updated.Metadata) && SameLabels(old.Metadata.Annotations, updated.Metadata.Annotations));
 
     private static bool SameSpec(V1ObjectMeta old, V1ObjectMeta updated) =>
         old.Generation is not null
@@ -184,6 +216,11 @@ public sealed partial class KubernetesSource : BackgroundService
     {
         Ingresses = _ingresses.SelectMany(i => i.Items).ToList(),
         IngressClasses = _ingressClasses.SelectMany(i => i.Items).ToList(),
+        GatewayClasses = _gatewayClasses.SelectMany(i => i.Items).ToList(),
+        Gateways = _gateways.SelectMany(i => i.Items).ToList(),
+        HttpRoutes = _httpRoutes.SelectMany(i => i.Items).ToList(),
+        ReferenceGrants = _grants.SelectMany(i => i.Items).ToList(),
+        WebSocketPolicies = _policies.SelectMany(i => i.Items).ToList(),
     };
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Kubernetes mode: watching {Informers}")]
@@ -191,6 +228,9 @@ public sealed partial class KubernetesSource : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Could not build a snapshot from the watched objects; the last good config keeps serving")]
     private partial void LogSnapshotFailed(Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Watching only some namespaces: GatewayClasses (cluster-scoped) are not read, so Gateway API objects are not served; WebSocketRoutes are")]
+    private partial void LogGatewayClassesNotWatched();
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Initial lists complete; publishing config")]
     private partial void LogSynced();

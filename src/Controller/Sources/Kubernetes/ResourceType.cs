@@ -1,3 +1,4 @@
+using Sockway.Controller.Api.GatewayV1;
 using Sockway.Controller.Api.V1Alpha1;
 
 namespace Sockway.Controller.Sources.Kubernetes;
@@ -22,6 +23,17 @@ public sealed record ResourceType(string Group, string Version, string Plural, s
 
     /// <summary>Cluster-scoped: always watched across the cluster (which class names are Sockway's).</summary>
     public static ResourceType IngressClasses { get; } = new("networking.k8s.io", "v1", "ingressclasses", "IngressClass");
+
+    public static ResourceType WebSocketPolicies { get; } = new(WebSocketRoute.Group, WebSocketRoute.Version, WebSocketPolicy.Plural, WebSocketPolicy.KindName);
+
+    // Gateway API (upstream CRDs, maybe not installed: their informers are optional). GatewayClass is cluster-scoped.
+    public static ResourceType GatewayClasses { get; } = new(GatewayApi.Group, GatewayApi.Version, GatewayClass.Plural, GatewayClass.KindName);
+
+    public static ResourceType Gateways { get; } = new(GatewayApi.Group, GatewayApi.Version, GatewayResource.Plural, GatewayResource.KindName);
+
+    public static ResourceType HttpRoutes { get; } = new(GatewayApi.Group, GatewayApi.Version, HttpRoute.Plural, HttpRoute.KindName);
+
+    public static ResourceType ReferenceGrants { get; } = new(GatewayApi.Group, GatewayApi.Version, ReferenceGrant.Plural, ReferenceGrant.KindName);
 
     public string ApiVersion => Group.Length == 0 ? Version : $"{Group}/{Version}";
 

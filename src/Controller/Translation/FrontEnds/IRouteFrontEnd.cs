@@ -27,4 +27,10 @@ internal sealed record FrontEndOutput(IReadOnlyList<RouteIntent> Intents, IReadO
 {
     /// <summary>The Ingress front-end's findings per Ingress (errors, annotation notes), folded with its intents' outcomes.</summary>
     public IReadOnlyList<Ingresses.IngressReport> Ingresses { get; init; } = [];
+
+    /// <summary>
+    /// Folds the core's outcomes for every intent into the front-end's own objects' statuses (added to the result),
+    /// for front-ends whose status is not one-object-one-intent (Gateway API).
+    /// </summary>
+    public Func<IReadOnlyList<IntentOutcome>, TranslationResult, TranslationResult>? Fold { get; init; }
 }

@@ -22,6 +22,9 @@ public sealed record RouteIntent
 
     public PathMatchType PathType { get; init; } = PathMatchType.Prefix;
 
+    /// <summary>Exact header matches that must all hold (Gateway API); none for the other front-ends.</summary>
+    public IReadOnlyList<HeaderMatch> Headers { get; init; } = [];
+
     public required IReadOnlyList<BackendTarget> Backends { get; init; }
 
     public RouteSettings Settings { get; init; } = RouteSettings.Default;
