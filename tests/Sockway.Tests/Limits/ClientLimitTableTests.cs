@@ -12,6 +12,9 @@ namespace Sockway.Tests.Limits;
 /// on a frozen clock (so no budget refills and every entry is worth keeping). The table stays at its cap, the
 /// process's heap stays flat, and the client that spent its burst first is still refused at the end.
 /// </summary>
+/// <remarks>The heap is the whole process's: beside other tests it measures their allocations too, so this class runs alone.</remarks>
+[Collection(nameof(ClientLimitTableTests))]
+[CollectionDefinition(nameof(ClientLimitTableTests), DisableParallelization = true)]
 public sealed class ClientLimitTableTests
 {
     private const int Sources = 50_000;
