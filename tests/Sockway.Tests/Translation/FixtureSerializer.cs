@@ -42,6 +42,9 @@ internal static class FixtureSerializer
         connectTimeout = route.ConnectTimeout.ToString(),
         drainTimeout = route.DrainTimeout.ToString(),
         limits = $"per endpoint {route.Limits.MaxPerEndpoint?.ToString() ?? "none"}, per route {route.Limits.MaxPerRoute?.ToString() ?? "none"}",
+        clientLimits = $"open {route.Limits.MaxPerClient?.ToString() ?? "none"}, handshakes/s {route.Limits.HandshakesPerSecondPerClient?.ToString() ?? "none"} burst {route.Limits.HandshakeBurstPerClient?.ToString() ?? "the rate"}",
+        messageLimits = $"frame {route.MessageLimits.MaxFrameBytes?.ToString() ?? "none"}, message {route.MessageLimits.MaxMessageBytes?.ToString() ?? "none"}",
+        keepalive = route.Keepalive.Interval == TimeSpan.Zero ? "off" : $"every {route.Keepalive.Interval}, timeout {route.Keepalive.Timeout}{(route.Keepalive.CountsAsActivity ? ", counts as activity" : string.Empty)}",
         allowedOrigins = route.AllowedOrigins,
         allowPlainHttp = route.AllowPlainHttp,
     };

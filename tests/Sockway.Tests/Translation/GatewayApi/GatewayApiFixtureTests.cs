@@ -99,7 +99,7 @@ public sealed class GatewayApiFixtureTests
             hosts = r.Hosts.Count == 0 ? "*" : string.Join(", ", r.Hosts),
             match = $"{r.PathType} {r.Path}" + string.Concat(r.Headers.Select(h => $" [{h.Name}={h.Value}]")),
             endpoints = r.Endpoints.Select(e => $"{e.Key}{(e.Ready ? string.Empty : " (not ready)")}{(e.Weight == 1 ? string.Empty : $" weight {e.Weight:0.###}")}").ToList(),
-            settings = $"{r.Balancing.Policy}, idle {r.IdleTimeout?.ToString() ?? "none"}, connect {r.ConnectTimeout}, drain {r.DrainTimeout}, per endpoint {r.Limits.MaxPerEndpoint?.ToString() ?? "-"}, per route {r.Limits.MaxPerRoute?.ToString() ?? "-"}, plain HTTP {(r.AllowPlainHttp ? "allowed" : "426")}",
+            settings = $"{r.Balancing.Policy}, idle {r.IdleTimeout?.ToString() ?? "none"}, connect {r.ConnectTimeout}, drain {r.DrainTimeout}, per endpoint {r.Limits.MaxPerEndpoint?.ToString() ?? "-"}, per route {r.Limits.MaxPerRoute?.ToString() ?? "-"}, per client {r.Limits.MaxPerClient?.ToString() ?? "-"} open / {r.Limits.HandshakesPerSecondPerClient?.ToString() ?? "-"} handshakes/s, message {r.MessageLimits.MaxMessageBytes?.ToString() ?? "-"} B, keepalive {(r.Keepalive.Interval == TimeSpan.Zero ? "off" : $"{r.Keepalive.Interval}/{r.Keepalive.Timeout}")}, plain HTTP {(r.AllowPlainHttp ? "allowed" : "426")}",
             allowedOrigins = r.AllowedOrigins,
         }).ToList(),
         certificates = result.Config.Certificates.Select(c => $"{c.Id}: {string.Join(", ", c.Hosts)}").ToList(),
