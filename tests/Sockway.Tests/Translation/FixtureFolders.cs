@@ -1,8 +1,9 @@
+using Sockway.Controller.Snapshots;
 using Xunit;
 
 namespace Sockway.Tests.Translation;
 
-/// <summary>One theory case per fixture folder, in a stable order.</summary>
+/// <summary>What every in.yaml → out.yaml fixture suite shares: one case per folder, the comparison, input reversal.</summary>
 internal static class FixtureFolders
 {
     public static TheoryData<string> Under(string root)
@@ -15,4 +16,30 @@ internal static class FixtureFolders
 
         return data;
     }
+
+    /// <summary>The output must equal the expected file; with SOCKWAY_UPDATE_FIXTURES=1 the source copy is rewritten instead (review the diff).</summary>
+    public static void AssertMatches(string expectedPath, string sourcePath, string actual)
+    {
+        if (Environment.GetEnvironmentVariable("SOCKWAY_UPDATE_FIXTURES") == "1")
+        {
+            File.WriteAllText(sourcePath, actual);
+            return;
+        }
+
+        Assert.True(File.Exists(expectedPath), $"missing {expectedPath}; run with SOCKWAY_UPDATE_FIXTURES=1 and review it");
+        Assert.Equal(File.ReadAllText(expectedPath), actual);
+    }
+
+    /// <summary>The same objects with every list in reverse order: a translation must not depend on input order.</summary>
+    public static ClusterSnapshot Reversed(ClusterSnapshot snapshot) =>
+        new(snapshot.Routes.Reverse().ToList(), snapshot.Services.Reverse().ToList(), snapshot.EndpointSlices.Reverse().ToList(), snapshot.Secrets.Reverse().ToList())
+        {
+            Ingresses = snapshot.Ingresses.Reverse().ToList(),
+            IngressClasses = snapshot.IngressClasses.Reverse().ToList(),
+            GatewayClasses = snapshot.GatewayClasses.Reverse().ToList(),
+            Gateways = snapshot.Gateways.Reverse().ToList(),
+            HttpRoutes = snapshot.HttpRoutes.Reverse().ToList(),
+            ReferenceGrants = snapshot.ReferenceGrants.Reverse().ToList(),
+            WebSocketPolicies = snapshot.WebSocketPolicies.Reverse().ToList(),
+        };
 }

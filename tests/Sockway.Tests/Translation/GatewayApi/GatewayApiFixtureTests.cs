@@ -24,16 +24,7 @@ public sealed class GatewayApiFixtureTests
         .ConfigureDefaultValuesHandling(DefaultValuesHandling.OmitNull | DefaultValuesHandling.OmitEmptyCollections)
         .Build();
 
-    public static TheoryData<string> Cases()
-    {
-        var data = new TheoryData<string>();
-        foreach (var dir in Directory.GetDirectories(FixtureRoot).Order(StringComparer.Ordinal))
-        {
-            data.Add(Path.GetFileName(dir));
-        }
-
-        return data;
-    }
+    public static TheoryData<string> Cases() => FixtureFolders.Under(FixtureRoot);
 
     [Theory]
     [MemberData(nameof(Cases))]
@@ -41,15 +32,7 @@ public sealed class GatewayApiFixtureTests
     {
         var snapshot = Load(Path.Combine(FixtureRoot, name, "in.yaml"));
         var actual = ToYaml(Translator.Translate(snapshot, new TranslationOptions(Now: new DateTimeOffset(2026, 12, 1, 0, 0, 0, TimeSpan.Zero))));
-        if (Environment.GetEnvironmentVariable("SOCKWAY_UPDATE_FIXTURES") == "1")
-        {
-            File.WriteAllText(SourcePath(name), actual);
-            return;
-        }
-
-        var expected = Path.Combine(FixtureRoot, name, "out.yaml");
-        Assert.True(File.Exists(expected), $"missing {expected}; run with SOCKWAY_UPDATE_FIXTURES=1 and review it");
-        Assert.Equal(File.ReadAllText(expected), actual);
+        FixtureFolders.AssertMatches(Path.Combine(FixtureRoot, name, "out.yaml"), SourcePath(name), actual);
     }
 
     [Theory]
@@ -57,15 +40,7 @@ public sealed class GatewayApiFixtureTests
     public void Translation_is_independent_of_input_order(string name)
     {
         var snapshot = Load(Path.Combine(FixtureRoot, name, "in.yaml"));
-        var reversed = new ClusterSnapshot(snapshot.Routes.Reverse().ToList(), snapshot.Services.Reverse().ToList(), snapshot.EndpointSlices.Reverse().ToList(),
-            snapshot.Secrets.Reverse().ToList())
-        {
-            GatewayClasses = snapshot.GatewayClasses.Reverse().ToList(),
-            Gateways = snapshot.Gateways.Reverse().ToList(),
-            HttpRoutes = snapshot.HttpRoutes.Reverse().ToList(),
-            ReferenceGrants = snapshot.ReferenceGrants.Reverse().ToList(),
-            WebSocketPolicies = snapshot.WebSocketPolicies.Reverse().ToList(),
-        };
+        var reversed = FixtureFolders.Reversed(snapshot);
 
         Assert.Equal(ToYaml(Translator.Translate(snapshot)), ToYaml(Translator.Translate(reversed)));
     }
