@@ -132,7 +132,8 @@ public sealed partial class KubernetesStatusWriter : LeaderOnlyWriter
         foreach (var route in _source.AllRoutes())
         {
             var key = new RouteKey(string.IsNullOrEmpty(route.Metadata.NamespaceProperty) ? "default" : route.Metadata.NamespaceProperty, route.Metadata.Name);
-            if (served.Contains(key) || route.Status is null || (route.Status.ObservedGeneration ?? 0) >= (route.Metadata.Generation ?? 0)
+            // Only a status this process wrote: another installation (another route class) may be about to write its own.
+            if (served.Contains(key) || !_written.ContainsKey(key) || route.Status is null || (route.Status.ObservedGeneration ?? 0) >= (route.Metadata.Generation ?? 0)
                 || (_cleared.TryGetValue(key, out var resourceVersion) && resourceVersion == route.Metadata.ResourceVersion))
             {
                 continue;
