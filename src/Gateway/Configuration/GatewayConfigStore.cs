@@ -21,11 +21,11 @@ public sealed partial class GatewayConfigStore : IProxyConfigProvider, IConfigCh
     private readonly RouteTable _table;
     private readonly ILogger<GatewayConfigStore> _logger;
     private readonly SemaphoreSlim _applyLock = new(1, 1);
-    private volatile Snapshot _offered = new(GatewayConfig.Empty, [], [], new CancellationTokenSource());
-    private volatile Snapshot _served;
+    private volatile Snapshot _offered = new([], [], new CancellationTokenSource());
+    private volatile GatewayConfig _current = GatewayConfig.Empty;
+    private long _yarpReloads;
     // Each route's YARP pieces and their validation, by route id: an unchanged route (the same instance, as the incremental
-    // translator hands on) costs nothing; one whose endpoints alone changed keeps its RouteConfig, so YARP rebuilds its
-    // cluster's destinations but not its routing.
+    // translator hands on) costs nothing; one whose endpoints alone changed keeps its RouteConfig and ClusterConfig.
     private Dictionary<string, Built> _built = new(StringComparer.Ordinal);
 
     public GatewayConfigStore(IConfigValidator validator, RouteTable table, ILogger<GatewayConfigStore> logger)
@@ -33,11 +33,10 @@ public sealed partial class GatewayConfigStore : IProxyConfigProvider, IConfigCh
         _validator = validator;
         _table = table;
         _logger = logger;
-        _served = _offered;
     }
 
-    /// <summary>The configuration YARP is serving.</summary>
-    public GatewayConfig Current => _served.Config;
+    /// <summary>The configuration being served (YARP's, with the route table's endpoints).</summary>
+    public GatewayConfig Current => _current;
 
     /// <summary>True once YARP serves a configuration applied here.</summary>
     public bool HasConfig { get; private set; }
@@ -48,8 +47,20 @@ public sealed partial class GatewayConfigStore : IProxyConfigProvider, IConfigCh
     /// </summary>
     public event Action<GatewayConfig>? Applying;
 
-    /// <summary>Raised after YARP serves a newly applied configuration.</summary>
+    /// <summary>Raised after every newly applied configuration is served.</summary>
     public event Action<GatewayConfig>? Applied;
+
+    /// <summary>Raised (before <see cref="Applied"/>) after a configuration YARP reloaded for is served: routes, their settings or certificates changed.</summary>
+    public event Action<GatewayConfig>? RoutesApplied;
+
+    /// <summary>
+    /// Raised (before <see cref="Applied"/>) after a change to routes' endpoints alone is served, with those routes
+    /// before and after: YARP was not involved, and what follows (drain, readiness) need only look at them.
+    /// </summary>
+    public event Action<IReadOnlyList<EndpointChange>>? EndpointsApplied;
+
+    /// <summary>YARP reloads offered and served: an endpoint-only change makes none.</summary>
+    public long YarpReloads => Interlocked.Read(ref _yarpReloads);
 
     IProxyConfig IProxyConfigProvider.GetConfig() => _offered;
 
@@ -63,12 +74,14 @@ public sealed partial class GatewayConfigStore : IProxyConfigProvider, IConfigCh
             var routes = new List<RouteConfig>(config.Routes.Count);
             var clusters = new List<ClusterConfig>(config.Routes.Count);
             var accepted = new List<GatewayRoute>(config.Routes.Count);
-            var ids = new HashSet<string>(StringComparer.Ordinal);
             var built = new Dictionary<string, Built>(config.Routes.Count, StringComparer.Ordinal);
+            var endpointChanges = new List<EndpointChange>();
+            // YARP need not hear of a change to routes' endpoints alone: same routes, settings and certificates.
+            var yarpChanged = !HasConfig || !ReferenceEquals(config.Certificates, _current.Certificates) && !config.Certificates.SequenceEqual(_current.Certificates);
             foreach (var route in config.Routes)
             {
                 // YARP fails a whole config over one repeated id; the first route with an id is the one served.
-                if (!ids.Add(route.Id))
+                if (built.ContainsKey(route.Id))
                 {
                     LogDuplicateRoute(route.Id);
                     continue;
@@ -76,6 +89,15 @@ public sealed partial class GatewayConfigStore : IProxyConfigProvider, IConfigCh
 
                 var rebuilt = await BuildAsync(route);
                 built[route.Id] = rebuilt;
+                if (!_built.TryGetValue(route.Id, out var known) || !ReferenceEquals(known.Route, rebuilt.Route) || known.Errors != rebuilt.Errors)
+                {
+                    yarpChanged = true;
+                }
+                else if (!ReferenceEquals(known.Source, route) && rebuilt.Errors is null)
+                {
+                    endpointChanges.Add(new EndpointChange(known.Source, route));
+                }
+
                 if (rebuilt.Errors is { } reason)
                 {
                     rejected[route.Id] = reason;
@@ -83,14 +105,19 @@ public sealed partial class GatewayConfigStore : IProxyConfigProvider, IConfigCh
                     continue;
                 }
 
-                var (yarpRoute, yarpCluster) = (rebuilt.Route, rebuilt.Cluster);
-                routes.Add(yarpRoute);
-                clusters.Add(yarpCluster);
+                routes.Add(rebuilt.Route);
+                clusters.Add(rebuilt.Cluster);
                 accepted.Add(route);
             }
 
             var served = config with { Routes = accepted };
-            var next = new Snapshot(served, routes, clusters, new CancellationTokenSource());
+            if (!yarpChanged && built.Count == _built.Count)
+            {
+                ApplyEndpoints(served, built, endpointChanges);
+                return rejected;
+            }
+
+            var next = new Snapshot(routes, clusters, new CancellationTokenSource());
             var previous = _offered;
             // What a route names must be servable before YARP can route to it: its settings, and its certificate (a
             // handshake for its host must find it the moment the config counts as served).
@@ -106,14 +133,16 @@ public sealed partial class GatewayConfigStore : IProxyConfigProvider, IConfigCh
             {
                 // YARP refused it and still serves the last good config: its routes keep their settings. (After a
                 // timeout YARP may yet apply the offered one, so the new settings stay.)
-                _table.Replace(_served.Config.Routes);
-                Applying?.Invoke(_served.Config);
+                _table.Replace(_current.Routes);
+                Applying?.Invoke(_current);
                 throw;
             }
 
+            Interlocked.Increment(ref _yarpReloads);
             _built = built;
-            _served = next;
+            _current = served;
             HasConfig = true;
+            RoutesApplied?.Invoke(served);
             Applied?.Invoke(served);
             return rejected;
         }
@@ -121,6 +150,24 @@ public sealed partial class GatewayConfigStore : IProxyConfigProvider, IConfigCh
         {
             _applyLock.Release();
         }
+    }
+
+    // Served the moment each changed route's endpoints are swapped in the route table (each route atomically).
+    private void ApplyEndpoints(GatewayConfig served, Dictionary<string, Built> built, List<EndpointChange> changes)
+    {
+        foreach (var change in changes)
+        {
+            _table.ReplaceEndpoints(change.After);
+        }
+
+        _built = built;
+        _current = served;
+        if (changes.Count > 0)
+        {
+            EndpointsApplied?.Invoke(changes);
+        }
+
+        Applied?.Invoke(served);
     }
 
     private async ValueTask<Built> BuildAsync(GatewayRoute route)
@@ -132,11 +179,10 @@ public sealed partial class GatewayConfigStore : IProxyConfigProvider, IConfigCh
                 return known;
             }
 
-            if (known.Errors is null && known.Source with { Endpoints = route.Endpoints } == route)
+            // YARP's route and cluster carry no endpoints: a change to them alone keeps both (and their validation).
+            if (known.Source.DiffersOnlyInEndpoints(route))
             {
-                var cluster = YarpConfigBuilder.BuildCluster(route);
-                var clusterErrors = await _validator.ValidateClusterAsync(cluster);
-                return new Built(route, known.Route, cluster, Reason(clusterErrors));
+                return known with { Source = route };
             }
         }
 
@@ -189,16 +235,13 @@ public sealed partial class GatewayConfigStore : IProxyConfigProvider, IConfigCh
         private readonly CancellationTokenSource _changed;
         private readonly TaskCompletionSource _served = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        public Snapshot(GatewayConfig config, IReadOnlyList<RouteConfig> routes, IReadOnlyList<ClusterConfig> clusters, CancellationTokenSource changed)
+        public Snapshot(IReadOnlyList<RouteConfig> routes, IReadOnlyList<ClusterConfig> clusters, CancellationTokenSource changed)
         {
-            Config = config;
             YarpRoutes = routes;
             YarpClusters = clusters;
             _changed = changed;
             ChangeToken = new CancellationChangeToken(changed.Token);
         }
-
-        public GatewayConfig Config { get; }
 
         public IReadOnlyList<RouteConfig> YarpRoutes { get; }
 
@@ -220,3 +263,6 @@ public sealed partial class GatewayConfigStore : IProxyConfigProvider, IConfigCh
         public void MarkFailed(Exception exception) => _served.TrySetException(exception);
     }
 }
+
+/// <summary>A served route whose endpoints alone changed: as it was and as it is now.</summary>
+public sealed record EndpointChange(GatewayRoute Before, GatewayRoute After);

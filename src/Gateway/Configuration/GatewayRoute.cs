@@ -52,6 +52,18 @@ public sealed record GatewayRoute
 
     /// <summary>Plain HTTP request bodies larger than this get 413; null leaves Kestrel's limit.</summary>
     public long? MaxRequestBodyBytes { get; init; }
+
+    /// <summary>
+    /// True when <paramref name="other"/> differs from this route in its endpoints alone (lists compared by content: a
+    /// re-resolved route carries new list instances).
+    /// </summary>
+    public bool DiffersOnlyInEndpoints(GatewayRoute other) =>
+        this with { Endpoints = other.Endpoints, Hosts = other.Hosts, Headers = other.Headers, AllowedOrigins = other.AllowedOrigins, SourceRanges = other.SourceRanges } == other
+        && Hosts.SequenceEqual(other.Hosts)
+        && Headers.SequenceEqual(other.Headers)
+        && AllowedOrigins.SequenceEqual(other.AllowedOrigins)
+        && SourceRanges.Allowed.SequenceEqual(other.SourceRanges.Allowed)
+        && SourceRanges.Denied.SequenceEqual(other.SourceRanges.Denied);
 }
 
 /// <summary>Client address filter: an address in <see cref="Denied"/>, or outside a non-empty <see cref="Allowed"/>, is refused.</summary>

@@ -7,7 +7,7 @@ using Yarp.ReverseProxy.Forwarder;
 
 namespace Sockway.Gateway.Configuration;
 
-/// <summary>Maps Sockway's gateway model onto YARP routes and clusters (one cluster per route).</summary>
+/// <summary>Maps Sockway's gateway model onto YARP routes and clusters (one cluster per route, without its endpoints).</summary>
 internal static class YarpConfigBuilder
 {
     public const string ConnectTimeoutMetadata = "sockway.io/connect-timeout-ms";
@@ -23,6 +23,8 @@ internal static class YarpConfigBuilder
     // YARP rejects a non-positive ActivityTimeout, and CancellationTokenSource caps delays at int.MaxValue ms;
     // this is the longest idle period that can be expressed (about 24.8 days): effectively "none".
     internal static readonly TimeSpan NoIdleTimeout = TimeSpan.FromMilliseconds(int.MaxValue);
+
+    private static readonly IReadOnlyDictionary<string, DestinationConfig> NoDestinations = new Dictionary<string, DestinationConfig>();
 
     private static readonly IReadOnlyList<IReadOnlyDictionary<string, string>> Transforms =
     [
@@ -59,14 +61,9 @@ internal static class YarpConfigBuilder
     {
         ClusterId = route.Id,
         LoadBalancingPolicy = BalancingPolicyNames.For(route.Balancing.Policy),
-        Destinations = route.Endpoints
-            .Where(e => e.Ready && e.Weight > 0)
-            .DistinctBy(e => e.Key)
-            .ToDictionary(e => e.Key, e => new DestinationConfig
-            {
-                Address = "http://" + e.Key,
-                Metadata = e.Weight == 1 ? null : new Dictionary<string, string> { [WeightMetadata] = e.Weight.ToString("R", CultureInfo.InvariantCulture) },
-            }, StringComparer.Ordinal),
+        // None: the balancer picks from the route table's endpoints (EndpointSet), so an endpoint change leaves
+        // YARP's config as it is.
+        Destinations = NoDestinations,
         HealthCheck = new HealthCheckConfig
         {
             Passive = new PassiveHealthCheckConfig

@@ -51,6 +51,9 @@ public sealed class ConnectionRegistry
 
     public IEnumerable<EndpointLoad> Endpoints => _endpoints.Values;
 
+    /// <summary>The endpoint's entry if it has one (never creates it).</summary>
+    public bool TryGetEndpoint(string key, out EndpointLoad load) => _endpoints.TryGetValue(key, out load!);
+
     /// <summary>Routes with an entry (configured, or with tunnels left).</summary>
     public int RouteEntries => _routes.Count;
 
@@ -133,7 +136,8 @@ public sealed class ConnectionRegistry
     /// </summary>
     public void Retain(IEnumerable<string> endpointKeys, IEnumerable<string> routeIds)
     {
-        var configured = new Configured(endpointKeys.ToHashSet(StringComparer.Ordinal), routeIds.ToHashSet(StringComparer.Ordinal));
+        var endpoints = new ConcurrentDictionary<string, byte>(endpointKeys.Select(k => KeyValuePair.Create(k, (byte)0)), StringComparer.Ordinal);
+        var configured = new Configured(endpoints, routeIds.ToHashSet(StringComparer.Ordinal));
         _configured = configured;
         foreach (var load in _endpoints.Values)
         {
@@ -146,9 +150,35 @@ public sealed class ConnectionRegistry
         }
     }
 
+    /// <summary>
+    /// The served config's endpoints changed by these keys alone (its routes did not): keys no route lists any more
+    /// leave now if empty, or when their last tunnel ends.
+    /// </summary>
+    public void RetainChanged(IEnumerable<string> listed, IEnumerable<string> unlisted)
+    {
+        if (_configured is not { } configured)
+        {
+            return;
+        }
+
+        foreach (var key in listed)
+        {
+            configured.Endpoints.TryAdd(key, 0);
+        }
+
+        foreach (var key in unlisted)
+        {
+            configured.Endpoints.TryRemove(key, out _);
+            if (_endpoints.TryGetValue(key, out var load))
+            {
+                RetireIfGone(load, configured);
+            }
+        }
+    }
+
     private void RetireIfGone(EndpointLoad load, Configured configured)
     {
-        if (!configured.Endpoints.Contains(load.Key) && load.TryRetire())
+        if (!configured.Endpoints.ContainsKey(load.Key) && load.TryRetire())
         {
             _endpoints.TryRemove(new KeyValuePair<string, EndpointLoad>(load.Key, load));
         }
@@ -162,5 +192,6 @@ public sealed class ConnectionRegistry
         }
     }
 
-    private sealed record Configured(HashSet<string> Endpoints, HashSet<string> Routes);
+    // Endpoints change in place on an endpoint-only apply (read concurrently by Release); routes only with a new record.
+    private sealed record Configured(ConcurrentDictionary<string, byte> Endpoints, HashSet<string> Routes);
 }

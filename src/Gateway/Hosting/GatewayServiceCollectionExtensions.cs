@@ -90,11 +90,12 @@ public static class GatewayServiceCollectionExtensions
         endpoints.ServiceProvider.GetRequiredService<EdgeMetrics>();
         // Before the config is visible: a handshake for a route's host must find its certificate once the route serves.
         store.Applying += config => certificates.Load(config.Certificates);
-        store.Applied += config =>
+        store.RoutesApplied += config =>
         {
             drainer.OnApplied(config);
             metrics.RetainRoutes(config.Routes.Select(r => r.Id).ToHashSet(StringComparer.Ordinal));
         };
+        store.EndpointsApplied += drainer.OnEndpointsChanged;
         return endpoints.MapReverseProxy(pipeline =>
         {
             pipeline.UseMiddleware<ClientAddressMiddleware>();
@@ -102,6 +103,7 @@ public static class GatewayServiceCollectionExtensions
             pipeline.UseMiddleware<UpgradeGuardMiddleware>();
             pipeline.UseMiddleware<ClientLimitMiddleware>();
             pipeline.UseMiddleware<ClientCloseWatchMiddleware>();
+            pipeline.UseMiddleware<EndpointSetMiddleware>();
             pipeline.UseMiddleware<UpstreamRetryMiddleware>();
             pipeline.UseMiddleware<BalancingMiddleware>();
             pipeline.UsePassiveHealthChecks();

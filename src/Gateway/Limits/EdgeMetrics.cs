@@ -40,7 +40,7 @@ public sealed class EdgeMetrics
             ProxyRejected(reason, 0);
         }
 
-        served.Applied += SeedRoutes;
+        served.RoutesApplied += SeedRoutes;
         SeedRoutes(served.Current);
     }
 

@@ -42,7 +42,7 @@ public sealed class GatewayMetrics : IDisposable
         _meter.CreateObservableGauge("sockway.websocket.connections", ObserveOpen, "{connection}", "Open WebSocket tunnels by route and endpoint.");
         _meter.CreateObservableCounter("sockway.websocket.messages", () => ObserveTraffic(messages: true), "{message}", "WebSocket messages by route and direction.");
         _meter.CreateObservableCounter("sockway.websocket.bytes", () => ObserveTraffic(messages: false), "By", "WebSocket bytes by route and direction.");
-        served.Applied += SeedUpgrades;
+        served.RoutesApplied += SeedUpgrades;
         SeedUpgrades(served.Current);
     }
 
@@ -189,7 +189,7 @@ public sealed class GatewayMetrics : IDisposable
 
     public void Dispose()
     {
-        _served.Applied -= SeedUpgrades;
+        _served.RoutesApplied -= SeedUpgrades;
         _meter.Dispose();
     }
 

@@ -4,6 +4,7 @@ using System.Net.WebSockets;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
+using Sockway.Gateway.Configuration;
 using Sockway.Gateway.Connections;
 using Sockway.Testing;
 using Yarp.ReverseProxy;
@@ -101,8 +102,8 @@ public sealed class BackendHandshakeTests
     private static string EndpointStates(SockwayHost sockway)
     {
         var registry = sockway.App.Services.GetRequiredService<ConnectionRegistry>();
-        sockway.App.Services.GetRequiredService<IProxyStateLookup>().TryGetCluster("default/ws", out var cluster);
-        return string.Join("; ", cluster!.Destinations.Values.Select(d =>
+        var endpoints = sockway.App.Services.GetRequiredService<RouteTable>().EndpointsOf("default/ws");
+        return string.Join("; ", endpoints.All.Select(d =>
             $"{d.DestinationId}: passive {d.Health.Passive}, open {registry.Endpoint(d.DestinationId).Active}"));
     }
 

@@ -75,6 +75,53 @@ public sealed class RegistryChurnTests
     }
 
     [Fact]
+    public async Task Churning_endpoints_by_endpoint_only_changes_keeps_the_registry_bounded_and_drains_what_left()
+    {
+        var registry = new ConnectionRegistry(new TunnelOptions(), TimeProvider.System);
+        await using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        var served = new GatewayConfigStore(new NoValidation(), new RouteTable(), NullLogger<GatewayConfigStore>.Instance);
+        using var metrics = new GatewayMetrics(services.GetRequiredService<IMeterFactory>(), registry, served, Options.Create(new TelemetryOptions { MeterName = $"churn-{Guid.NewGuid():N}" }));
+        var scheduler = new DrainScheduler(TimeProvider.System, Options.Create(new TunnelOptions()), NullLogger<DrainScheduler>.Instance);
+        var drainer = new EndpointDrainer(registry, scheduler, TimeProvider.System, Options.Create(new DrainOptions()), NullLogger<EndpointDrainer>.Instance);
+        // Another route lists the churning route's first endpoint too: it must stay configured when the first route drops it.
+        var shared = new GatewayEndpoint("10.2.0.1", 8080);
+        var route = new GatewayRoute { Id = "default/churn", Path = "/", Endpoints = [Stable, shared] };
+        drainer.OnApplied(new GatewayConfig([route, Route("default/other", shared)], []));
+        var onShared = Open(registry, "default/churn", shared.Key);
+        var onOther = Open(registry, "default/other", shared.Key);
+        Tunnel? previous = null;
+        var maxEndpoints = 0;
+        for (var i = 0; i < 5_000; i++)
+        {
+            var next = route with { Endpoints = [Stable, new GatewayEndpoint($"10.1.{i / 256}.{i % 256}", 8080)] };
+            drainer.OnEndpointsChanged([new EndpointChange(route, next)]);
+            route = next;
+            var tunnel = Open(registry, route.Id, route.Endpoints[1].Key);
+            Assert.NotNull(registry.Endpoint(route.Endpoints[1].Key).ReadySinceTicks);
+            if (previous is not null)
+            {
+                Assert.True(previous.DrainScheduled, $"change {i}: the tunnel on the endpoint that left is not draining");
+                await EndAsync(registry, metrics, previous);
+            }
+
+            previous = tunnel;
+            maxEndpoints = Math.Max(maxEndpoints, registry.Endpoints.Count());
+        }
+
+        // The shared endpoint left the churning route only: that route's tunnel drains, the other route's does not.
+        Assert.True(onShared.DrainScheduled);
+        Assert.False(onOther.DrainScheduled);
+        await EndAsync(registry, metrics, onShared);
+        Assert.Contains(registry.Endpoints, e => e.Key == shared.Key);
+        Assert.NotNull(registry.Endpoint(shared.Key).ReadySinceTicks);
+        // Stable, shared, and at most the current and the previous pod.
+        Assert.InRange(maxEndpoints, 3, 4);
+        await EndAsync(registry, metrics, previous!);
+        Assert.Equal([Stable.Key, route.Endpoints[1].Key, shared.Key], registry.Endpoints.Select(e => e.Key).Order(StringComparer.Ordinal));
+        await EndAsync(registry, metrics, onOther);
+    }
+
+    [Fact]
     public void An_endpoint_gone_from_config_stays_while_it_has_tunnels_and_leaves_with_the_last_one()
     {
         var registry = new ConnectionRegistry(new TunnelOptions(), TimeProvider.System);
