@@ -32,4 +32,7 @@ public sealed record ClusterSnapshot(
     public IReadOnlyList<ReferenceGrant> ReferenceGrants { get; init; } = [];
 
     public IReadOnlyList<WebSocketPolicy> WebSocketPolicies { get; init; } = [];
+
+    /// <summary>Which objects changed since the snapshot the source published before this one, when it knows (else null).</summary>
+    public ObjectChanges? Changes { get; init; }
 }

@@ -19,6 +19,9 @@ namespace Sockway.Controller.Translation;
 /// </summary>
 public sealed class IncrementalTranslator
 {
+    // What the WebSocketRoute and Ingress front-ends never read (only the resolution of intents does).
+    private static readonly HashSet<Type> BackendKinds = [typeof(V1Service), typeof(V1EndpointSlice), typeof(V1Secret)];
+
     private readonly SnapshotIndex _index = new();
     private readonly FrontEndMemo _frontEnds = new();
     private Dictionary<V1Secret, TlsSecretContents> _secrets = new(ReferenceEqualityComparer.Instance);
@@ -26,6 +29,7 @@ public sealed class IncrementalTranslator
     private Resolved?[] _resolved = [];
     private IReadOnlyList<TlsCertificate> _certificates = [];
     private TranslationResult? _last;
+    private ClusterSnapshot? _lastSnapshot;
     private string? _routeClass;
     private DateTimeOffset? _lastNow;
     private DateTime _warningsFlipAt = DateTime.MaxValue;
@@ -42,7 +46,16 @@ public sealed class IncrementalTranslator
             _plan = null;
         }
 
-        var changes = _index.Update(snapshot);
+        // The source's own list of changes, when it is the list since the snapshot translated last: no list is diffed.
+        var known = snapshot.Changes is { } delta && delta.Follow(_lastSnapshot) ? delta.Objects : null;
+        var changes = known is null ? _index.Update(snapshot) : _index.Apply(snapshot, known);
+        var frontEndInputsKept = known is not null && known.All(c => BackendKinds.Contains(c.Kind)) && SameFrontEndLists(_lastSnapshot!, snapshot);
+        _lastSnapshot = snapshot;
+        if (frontEndInputsKept && TranslateBackendChange(changes, options.Now) is { } result)
+        {
+            return result;
+        }
+
         var ranked = new List<(RouteIntent Intent, int Rank)>();
         var rejected = new List<RouteOutcome>();
         var ingressReports = new List<IngressReport>();
@@ -84,6 +97,41 @@ public sealed class IncrementalTranslator
         _lastNow = now;
         _warningsFlipAt = NextWarningFlip(plan, now);
         if (!samePlan || dirty!.Any(p => plan.Ordered[p].Tls is not null))
+        {
+            _certificates = Reuse(Certificates(plan), _certificates);
+            ForgetUnusedSecrets();
+        }
+
+        return _last = Result(plan);
+    }
+
+    // A cheap guard on the source's word that no route object changed: the front-ends' lists kept their lengths.
+    private static bool SameFrontEndLists(ClusterSnapshot before, ClusterSnapshot after) =>
+        before.Routes.Count == after.Routes.Count && before.Ingresses.Count == after.Ingresses.Count
+        && before.IngressClasses.Count == after.IngressClasses.Count && before.GatewayClasses.Count == after.GatewayClasses.Count
+        && before.Gateways.Count == after.Gateways.Count && before.HttpRoutes.Count == after.HttpRoutes.Count
+        && before.ReferenceGrants.Count == after.ReferenceGrants.Count && before.WebSocketPolicies.Count == after.WebSocketPolicies.Count;
+
+    // Only Services, slices and Secrets changed (as the source says): the front-ends read none of them, so their intents
+    // are the last ones and the plan holds; only the intents using what changed are resolved again. Null when a
+    // front-end that reads them (Gateway API, with its folds) is present, or there is no plan yet.
+    private TranslationResult? TranslateBackendChange(SnapshotChanges changes, DateTimeOffset? now)
+    {
+        if (_plan is not { } plan || _last is null || _folds.Count > 0)
+        {
+            return null;
+        }
+
+        var dirty = Dirty(plan, changes, now);
+        if (dirty.Count == 0)
+        {
+            return _last;
+        }
+
+        _resolved = Update(plan, dirty, now);
+        _lastNow = now;
+        _warningsFlipAt = NextWarningFlip(plan, now);
+        if (dirty.Any(p => plan.Ordered[p].Tls is not null))
         {
             _certificates = Reuse(Certificates(plan), _certificates);
             ForgetUnusedSecrets();

@@ -57,6 +57,12 @@ internal sealed class SnapshotIndex
             }
         }
 
+        SortSlices(changes);
+        return changes;
+    }
+
+    private void SortSlices(SnapshotChanges changes)
+    {
         foreach (var service in changes.Services)
         {
             if (_slicesByService.TryGetValue(service, out var list))
@@ -71,7 +77,53 @@ internal sealed class SnapshotIndex
                 }
             }
         }
+    }
 
+    /// <summary>
+    /// Moves the tables to <paramref name="snapshot"/> by the source's own list of changed objects (which must be
+    /// those since the snapshot the tables hold, one object per namespace/name); returns what changed.
+    /// </summary>
+    public SnapshotChanges Apply(ClusterSnapshot snapshot, IReadOnlyList<ObjectChange> objects)
+    {
+        var changes = new SnapshotChanges();
+        foreach (var change in objects)
+        {
+            var key = (change.Namespace, change.Name);
+            if (change.Kind == typeof(V1Service))
+            {
+                _services.Set(key, change.Current as V1Service);
+                changes.Services.Add(key);
+            }
+            else if (change.Kind == typeof(V1Secret))
+            {
+                _secrets.Set(key, change.Current as V1Secret);
+                changes.Secrets.Add(key);
+            }
+            else if (change.Kind == typeof(V1EndpointSlice))
+            {
+                if (_slices.Set(key, change.Current as V1EndpointSlice) is { } old && ServiceOf(old) is { } oldService)
+                {
+                    _slicesByService[oldService].Remove(old);
+                    changes.Services.Add(oldService);
+                }
+
+                if (change.Current is V1EndpointSlice slice && ServiceOf(slice) is { } service)
+                {
+                    if (!_slicesByService.TryGetValue(service, out var list))
+                    {
+                        _slicesByService[service] = list = [];
+                    }
+
+                    list.Add(slice);
+                    changes.Services.Add(service);
+                }
+            }
+        }
+
+        _services.Follow(snapshot.Services);
+        _secrets.Follow(snapshot.Secrets);
+        _slices.Follow(snapshot.EndpointSlices);
+        SortSlices(changes);
         return changes;
     }
 
@@ -164,6 +216,25 @@ internal sealed class SnapshotIndex
             Current = next;
             return previous;
         }
+
+        /// <summary>Replaces (or with null removes) one object in place; returns the one it replaced.</summary>
+        public T? Set((string Namespace, string Name) key, T? item)
+        {
+            var old = Current.GetValueOrDefault(key);
+            if (item is null)
+            {
+                Current.Remove(key);
+            }
+            else
+            {
+                Current[key] = item;
+            }
+
+            return old;
+        }
+
+        /// <summary>The table now stands for this list (its changes were set one by one).</summary>
+        public void Follow(IReadOnlyList<T> objects) => _source = objects;
     }
 }
 

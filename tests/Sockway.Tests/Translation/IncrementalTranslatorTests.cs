@@ -22,13 +22,15 @@ public sealed class IncrementalTranslatorTests
     private static readonly string[] Certificates = [Pem(Epoch.AddDays(-1), Epoch.AddDays(30)), Pem(Epoch.AddDays(1), Epoch.AddDays(60)), Pem(Epoch.AddDays(-10), Epoch.AddDays(2))];
     private static readonly JsonSerializerOptions Json = new() { IncludeFields = true };
 
-    [Fact]
-    public void Every_step_of_random_change_sequences_equals_a_translation_from_scratch()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Every_step_of_random_change_sequences_equals_a_translation_from_scratch(bool sourceListsChanges)
     {
         for (var seed = 0; seed < 150; seed++)
         {
             var random = new Random(seed);
-            var world = new World(random);
+            var world = new World(random) { ListsChanges = sourceListsChanges };
             var incremental = new IncrementalTranslator();
             var now = Epoch;
             for (var step = 0; step < 40; step++)
@@ -42,6 +44,12 @@ public sealed class IncrementalTranslatorTests
                 }
 
                 var snapshot = world.Snapshot(reuseLists: change == "none");
+                if (sourceListsChanges && random.Next(6) == 0)
+                {
+                    // Coalesced: the pipeline skips this snapshot, so the next one's changes are not since the last translated.
+                    continue;
+                }
+
                 var options = new TranslationOptions(Now: new DateTimeOffset(now));
                 var expected = Render(Translator.Translate(snapshot, options));
                 var actual = Render(incremental.Translate(snapshot, options));
@@ -127,6 +135,10 @@ public sealed class IncrementalTranslatorTests
 
         private ClusterSnapshot? _last;
         private readonly List<object> _duplicates = [];
+        private Dictionary<(Type, string, string), object> _published = [];
+
+        /// <summary>Snapshots carry the objects changed since the previous one, as the sources do.</summary>
+        public bool ListsChanges { get; init; }
 
         public string Change()
         {
@@ -190,11 +202,35 @@ public sealed class IncrementalTranslatorTests
                 return _last;
             }
 
-            return _last = new ClusterSnapshot(
+            var previous = _last;
+            var snapshot = new ClusterSnapshot(
                 Shuffle(Routes.Values.Concat(_duplicates.OfType<WebSocketRoute>())),
                 Shuffle(Services.Values),
                 Shuffle(Slices.Values),
                 Shuffle(Secrets.Values));
+            var changes = ListsChanges ? ChangedObjects() : null;
+            return _last = changes is not null && previous is not null ? snapshot with { Changes = new ObjectChanges(previous, changes) } : snapshot;
+        }
+
+        // By reference, as a source knows it: every object added, replaced or deleted since the last snapshot.
+        private List<ObjectChange> ChangedObjects()
+        {
+            var now = new Dictionary<(Type, string, string), object>();
+            foreach (var (kind, objects) in new (Type, IEnumerable<k8s.IKubernetesObject<V1ObjectMeta>>)[]
+                { (typeof(WebSocketRoute), Routes.Values), (typeof(V1Service), Services.Values), (typeof(V1EndpointSlice), Slices.Values), (typeof(V1Secret), Secrets.Values) })
+            {
+                foreach (var item in objects)
+                {
+                    now[(kind, item.Metadata.NamespaceProperty, item.Metadata.Name)] = item;
+                }
+            }
+
+            var changes = now.Where(n => !_published.TryGetValue(n.Key, out var old) || !ReferenceEquals(old, n.Value))
+                .Select(n => new ObjectChange(n.Key.Item1, n.Key.Item2, n.Key.Item3, n.Value))
+                .Concat(_published.Keys.Where(k => !now.ContainsKey(k)).Select(k => new ObjectChange(k.Item1, k.Item2, k.Item3, null)))
+                .ToList();
+            _published = now;
+            return changes;
         }
 
         public static WebSocketRoute Route(string ns, string name, string path, IList<string> hosts, string service, string port, string? secret, DateTime? created) => new()

@@ -27,6 +27,10 @@ public sealed partial class DirectorySource : BackgroundService
     private readonly SemaphoreSlim _changed = new(0, 1);
     private long _sequence;
     private long _scanFailures;
+    private ClusterSnapshot? _published;
+    // Where each object of the last whole publish sits in its kind's list, and how many duplicates it reported.
+    private readonly Dictionary<(string Kind, string Namespace, string Name), int> _positions = [];
+    private int _duplicates;
 
     public DirectorySource(IOptions<DirectorySourceOptions> options, SnapshotPublisher publisher, TimeProvider clock, ILogger<DirectorySource> logger)
     {
@@ -148,6 +152,9 @@ public sealed partial class DirectorySource : BackgroundService
 
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var changed = force;
+        // Files whose content changed in place, as they were: the common case (one file rewritten) publishes in O(that file).
+        var rewritten = new List<FileState>();
+        var addedOrGone = false;
         foreach (var file in listed)
         {
             seen.Add(file.Path);
@@ -157,6 +164,15 @@ public sealed partial class DirectorySource : BackgroundService
             }
 
             changed = true;
+            if (state is null)
+            {
+                addedOrGone = true;
+            }
+            else
+            {
+                rewritten.Add(state);
+            }
+
             // A file keeps the place it was first seen in: its objects win duplicates against files added later.
             _files[file.Path] = Load(file, state) with { Sequence = state?.Sequence ?? ++_sequence };
         }
@@ -165,9 +181,10 @@ public sealed partial class DirectorySource : BackgroundService
         {
             _files.Remove(gone);
             changed = true;
+            addedOrGone = true;
         }
 
-        if (changed)
+        if (changed && (force || addedOrGone || !TryPublishRewritten(rewritten)))
         {
             Publish();
         }
@@ -175,11 +192,113 @@ public sealed partial class DirectorySource : BackgroundService
         return true;
     }
 
+    /// <summary>
+    /// Publishes files rewritten with the same objects (kind, namespace, name, in order) by replacing those objects in
+    /// the last snapshot's lists, and names them as the snapshot's changes. False (nothing published) when a file's
+    /// objects or errors differ, or the last publish had duplicates: then the whole directory is published again.
+    /// </summary>
+    private bool TryPublishRewritten(List<FileState> before)
+    {
+        if (_published is not { } last || _duplicates > 0)
+        {
+            return false;
+        }
+
+        var replaced = new List<(object Old, object New)>();
+        foreach (var old in before)
+        {
+            var now = _files.Values.First(f => f.Relative == old.Relative);
+            if (old.Errors.Count > 0 || now.Errors.Count > 0 || now.Objects.Count != old.Objects.Count)
+            {
+                return false;
+            }
+
+            for (var i = 0; i < now.Objects.Count; i++)
+            {
+                if (now.Objects[i].GetType() != old.Objects[i].GetType() || KeyOf(now.Objects[i]) != KeyOf(old.Objects[i]))
+                {
+                    return false;
+                }
+
+                replaced.Add((old.Objects[i], now.Objects[i]));
+            }
+        }
+
+        var lists = new Dictionary<Type, System.Collections.IList>();
+        var changes = new List<ObjectChange>(replaced.Count);
+        foreach (var (old, now) in replaced)
+        {
+            var key = KeyOf(old);
+            if (!_positions.TryGetValue(key, out var position))
+            {
+                return false;
+            }
+
+            if (!lists.TryGetValue(old.GetType(), out var list))
+            {
+                lists[old.GetType()] = list = CopyOf(last, old.GetType());
+            }
+
+            if (position >= list.Count || !ReferenceEquals(list[position], old))
+            {
+                return false;
+            }
+
+            // First seen when the object it replaces was.
+            ((IKubernetesObject<V1ObjectMeta>)now).Metadata.CreationTimestamp = ((IKubernetesObject<V1ObjectMeta>)old).Metadata.CreationTimestamp;
+            list[position] = now;
+            changes.Add(new ObjectChange(now.GetType(), key.Namespace, key.Name, now));
+        }
+
+        CurrentWarnings = _files.Values.OrderBy(f => f.Sequence).SelectMany(f => f.Warnings).ToList();
+        Publish(With(last, lists) with { Changes = new ObjectChanges(last, changes) });
+        return true;
+    }
+
+    private static System.Collections.IList CopyOf(ClusterSnapshot snapshot, Type kind) => kind.Name switch
+    {
+        nameof(WebSocketRoute) => snapshot.Routes.ToList(),
+        nameof(V1Service) => snapshot.Services.ToList(),
+        nameof(V1EndpointSlice) => snapshot.EndpointSlices.ToList(),
+        nameof(V1Secret) => snapshot.Secrets.ToList(),
+        nameof(V1Ingress) => snapshot.Ingresses.ToList(),
+        nameof(V1IngressClass) => snapshot.IngressClasses.ToList(),
+        nameof(GatewayClass) => snapshot.GatewayClasses.ToList(),
+        nameof(GatewayResource) => snapshot.Gateways.ToList(),
+        nameof(HttpRoute) => snapshot.HttpRoutes.ToList(),
+        nameof(ReferenceGrant) => snapshot.ReferenceGrants.ToList(),
+        nameof(WebSocketPolicy) => snapshot.WebSocketPolicies.ToList(),
+        _ => throw new InvalidOperationException($"no snapshot list for {kind.Name}"),
+    };
+
+    // The snapshot with the lists that were copied and changed; every other list is the same instance.
+    private static ClusterSnapshot With(ClusterSnapshot last, Dictionary<Type, System.Collections.IList> lists)
+    {
+        IReadOnlyList<T> Pick<T>(IReadOnlyList<T> kept) => lists.TryGetValue(typeof(T), out var list) ? (List<T>)list : kept;
+        return new ClusterSnapshot(Pick(last.Routes), Pick(last.Services), Pick(last.EndpointSlices), Pick(last.Secrets))
+        {
+            Ingresses = Pick(last.Ingresses),
+            IngressClasses = Pick(last.IngressClasses),
+            GatewayClasses = Pick(last.GatewayClasses),
+            Gateways = Pick(last.Gateways),
+            HttpRoutes = Pick(last.HttpRoutes),
+            ReferenceGrants = Pick(last.ReferenceGrants),
+            WebSocketPolicies = Pick(last.WebSocketPolicies),
+        };
+    }
+
+    private void Publish(ClusterSnapshot snapshot)
+    {
+        _published = snapshot;
+        _publisher.Publish(snapshot);
+    }
+
     private void Publish()
     {
         var errors = new List<ManifestError>();
         var kept = new List<(object Object, string File, int Line)>();
         var owners = new Dictionary<(string Kind, string Namespace, string Name), (string File, int Line)>();
+        var duplicates = 0;
         foreach (var file in _files.Values.OrderBy(f => f.Sequence))
         {
             errors.AddRange(file.Errors);
@@ -193,6 +312,7 @@ public sealed partial class DirectorySource : BackgroundService
                     var error = new ManifestError(file.Relative, $"{key.Kind} {key.Namespace}/{key.Name}", "metadata.name", line,
                         $"duplicate: already defined at {owner.File}:{owner.Line}, which keeps serving; this copy is ignored");
                     errors.Add(error);
+                    duplicates++;
                     LogDuplicate(error.File, error.Object, line, owner.File, owner.Line);
                     continue;
                 }
@@ -215,7 +335,17 @@ public sealed partial class DirectorySource : BackgroundService
         CurrentErrors = errors;
         CurrentWarnings = _files.Values.OrderBy(f => f.Sequence).SelectMany(f => f.Warnings).ToList();
         var all = kept.Select(k => k.Object).ToList();
-        _publisher.Publish(new ClusterSnapshot(
+        _duplicates = duplicates;
+        _positions.Clear();
+        var counts = new Dictionary<Type, int>();
+        foreach (var item in all)
+        {
+            var index = counts.GetValueOrDefault(item.GetType());
+            counts[item.GetType()] = index + 1;
+            _positions[KeyOf(item)] = index;
+        }
+
+        Publish(new ClusterSnapshot(
             all.OfType<WebSocketRoute>().ToList(),
             all.OfType<V1Service>().ToList(),
             all.OfType<V1EndpointSlice>().ToList(),
