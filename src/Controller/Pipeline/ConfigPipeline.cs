@@ -96,12 +96,15 @@ public sealed partial class ConfigPipeline : BackgroundService
         _applied = result;
         IngressStatusesChanged?.Invoke(result.Ingresses);
         Translated?.Invoke(result);
-        // Distinct backends: two routes to one Service share its endpoints.
-        var endpoints = result.Config.Routes.SelectMany(r => r.Endpoints.Where(e => e.Ready).Select(e => e.Key)).Distinct(StringComparer.Ordinal).Count();
         _metrics.Applied(Stopwatch.GetElapsedTime(started), publishedAt);
         activity?.SetTag("sockway.routes", result.Config.Routes.Count);
         activity?.SetTag("sockway.rejected", rejected.Count);
-        LogApplied(result.Config.Routes.Count - rejected.Count, outcomes.Count(o => !o.IsAccepted) + rejected.Count, endpoints, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        if (_logger.IsEnabled(LogLevel.Information))
+        {
+            // Distinct backends: two routes to one Service share its endpoints. (O(all endpoints): only when logged.)
+            var endpoints = result.Config.Routes.SelectMany(r => r.Endpoints.Where(e => e.Ready).Select(e => e.Key)).Distinct(StringComparer.Ordinal).Count();
+            LogApplied(result.Config.Routes.Count - rejected.Count, outcomes.Count(o => !o.IsAccepted) + rejected.Count, endpoints, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        }
     }
 
     private static RouteOutcome MarkRejected(RouteOutcome outcome, IReadOnlyDictionary<string, string> rejected)
