@@ -239,13 +239,14 @@ public sealed partial class DirectorySource : BackgroundService
                 lists[old.GetType()] = list = CopyOf(last, old.GetType());
             }
 
-            if (position >= list.Count || !ReferenceEquals(list[position], old))
+            if (position >= list.Count || !ReferenceEquals(list[position], old)
+                || now is not IKubernetesObject<V1ObjectMeta> { Metadata: { } metadata } || old is not IKubernetesObject<V1ObjectMeta> { Metadata: { } oldMetadata })
             {
                 return false;
             }
 
             // First seen when the object it replaces was.
-            ((IKubernetesObject<V1ObjectMeta>)now).Metadata.CreationTimestamp = ((IKubernetesObject<V1ObjectMeta>)old).Metadata.CreationTimestamp;
+            metadata.CreationTimestamp = oldMetadata.CreationTimestamp;
             list[position] = now;
             changes.Add(new ObjectChange(now.GetType(), key.Namespace, key.Name, now));
         }
