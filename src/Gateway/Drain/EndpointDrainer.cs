@@ -73,14 +73,15 @@ public sealed partial class EndpointDrainer
             Shift(_ready, Keys(before, ready: true), Keys(after, ready: true), nowReady, nowUnready);
         }
 
-        _registry.RetainChanged(listed, unlisted);
+        // A key one route dropped and another took in the same change is still listed (and ready): the final counts decide.
+        _registry.RetainChanged(listed.Where(_listed.ContainsKey), unlisted.Where(k => !_listed.ContainsKey(k)));
         var now = _time.GetTimestamp();
         foreach (var key in nowReady)
         {
             _registry.Endpoint(key).ReadySinceTicks ??= now;
         }
 
-        foreach (var key in nowUnready)
+        foreach (var key in nowUnready.Where(k => !_ready.ContainsKey(k)))
         {
             if (_registry.TryGetEndpoint(key, out var load))
             {

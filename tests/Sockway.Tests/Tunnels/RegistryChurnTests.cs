@@ -122,6 +122,26 @@ public sealed class RegistryChurnTests
     }
 
     [Fact]
+    public void An_endpoint_moving_between_routes_in_one_endpoint_change_stays_configured_and_keeps_its_ready_time()
+    {
+        var registry = new ConnectionRegistry(new TunnelOptions(), TimeProvider.System);
+        var scheduler = new DrainScheduler(TimeProvider.System, Options.Create(new TunnelOptions()), NullLogger<DrainScheduler>.Instance);
+        var drainer = new EndpointDrainer(registry, scheduler, TimeProvider.System, Options.Create(new DrainOptions()), NullLogger<EndpointDrainer>.Instance);
+        var moving = new GatewayEndpoint("10.3.0.1", 80);
+        var a = Route("default/a", moving);
+        var b = new GatewayRoute { Id = "default/b", Path = "/" };
+        drainer.OnApplied(new GatewayConfig([a, b], []));
+        var readySince = registry.Endpoint(moving.Key).ReadySinceTicks;
+
+        drainer.OnEndpointsChanged([new EndpointChange(a, a with { Endpoints = [] }), new EndpointChange(b, b with { Endpoints = [moving] })]);
+
+        Assert.NotNull(readySince);
+        Assert.Equal(readySince, registry.Endpoint(moving.Key).ReadySinceTicks);
+        registry.Release(registry.TryReserve("default/b", moving.Key)!);
+        Assert.Contains(registry.Endpoints, e => e.Key == moving.Key);
+    }
+
+    [Fact]
     public void An_endpoint_gone_from_config_stays_while_it_has_tunnels_and_leaves_with_the_last_one()
     {
         var registry = new ConnectionRegistry(new TunnelOptions(), TimeProvider.System);
