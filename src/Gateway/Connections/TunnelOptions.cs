@@ -30,7 +30,11 @@ public sealed class TunnelOptions : IValidatableObject
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        if (Transport == TunnelTransportKind.Epoll && !OperatingSystem.IsLinux())
+        if (!Enum.IsDefined(Transport))
+        {
+            yield return new ValidationResult($"{Section}:Transport must be Sockets or Epoll, not {(int)Transport}.", [nameof(Transport)]);
+        }
+        else if (Transport == TunnelTransportKind.Epoll && !OperatingSystem.IsLinux())
         {
             yield return new ValidationResult($"{Section}:Transport=Epoll needs Linux (this is {System.Runtime.InteropServices.RuntimeInformation.OSDescription}); use Sockets.", [nameof(Transport)]);
         }

@@ -82,6 +82,25 @@ public sealed class EpollTransportTests
     }
 
     [SkippableFact]
+    public async Task A_FIN_that_arrived_with_the_last_bytes_still_ends_the_next_read()
+    {
+        SkipUnlessLinux();
+        var (peer, socket) = await RawPairAsync();
+        using (peer)
+        {
+            // Data and FIN are queued before adoption: the registration reports one edge for both, and the short read
+            // of the data must not make the next read wait for an edge that will never come.
+            await peer.SendAsync("last"u8.ToArray());
+            peer.Shutdown(SocketShutdown.Send);
+            await Eventually.TrueAsync(() => socket.Available == 4);
+            await using var gateway = TestTransport.Epoll().Adopt(socket, []);
+            var buffer = new byte[64];
+            Assert.Equal(4, await gateway.ReadAsync(buffer).AsTask().WaitAsync(Bound));
+            Assert.Equal(0, await gateway.ReadAsync(buffer).AsTask().WaitAsync(Bound));
+        }
+    }
+
+    [SkippableFact]
     public async Task A_write_to_a_peer_that_stops_reading_waits_and_then_delivers_every_byte()
     {
         SkipUnlessLinux();
