@@ -18,6 +18,10 @@ internal sealed class ReadinessWaiter : IValueTaskSource<int>
     /// <summary>Starts a wait; the caller then re-checks its condition and calls <see cref="Fire"/> when it already holds.</summary>
     public ValueTask<int> Arm(CancellationToken cancellationToken)
     {
+        // A wait that completed at once is not always awaited (the pump only asks IsCompletedSuccessfully): its
+        // registration goes here, or a cancellable tunnel would leave one on its token per message.
+        _cancellation.Unregister();
+        _cancellation = default;
         _core.Reset();
         Interlocked.Exchange(ref _armed, 1);
         if (cancellationToken.CanBeCanceled)
