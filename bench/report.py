@@ -9,9 +9,9 @@ import sys
 path, fixed_rate, label = sys.argv[1], float(sys.argv[2]), sys.argv[3]
 maxconn, nofile = int(sys.argv[4]), int(sys.argv[5])
 rows = [json.loads(line) for line in open(path) if line.strip()]
-PEERS = ["direct", "nginx", "haproxy", "sockway", "baseline"]
+PEERS = ["direct", "nginx", "haproxy", "sockway", "sockway-epoll", "baseline"]
 present = [p for p in PEERS if any(r["peer"] == p for r in rows)]
-NAMES = {"direct": "direct", "nginx": "nginx", "haproxy": "HAProxy", "sockway": "Sockway", "baseline": "Sockway (baseline)"}
+NAMES = {"direct": "direct", "nginx": "nginx", "haproxy": "HAProxy", "sockway": "Sockway", "sockway-epoll": "Sockway epoll", "baseline": "Sockway (baseline)"}
 
 
 def median(case, peer, key):
@@ -60,7 +60,9 @@ def ratio(a, b):
 
 print(f"\n## Results ({label})\n")
 print("Medians over the rounds; CPU is the peer's own (utime + stime of its processes over the measured window).\n")
-columns = [NAMES[p] for p in present] + [f"Sockway/{NAMES[p]}" for p in present if p != "sockway"]
+# Ratios for Sockway and, when present, its epoll transport (against every other peer of the run, each other included).
+subjects = [p for p in ("sockway", "sockway-epoll") if p in present]
+columns = [NAMES[p] for p in present] + [f"{NAMES[x]}/{NAMES[p]}" for x in subjects for p in present if p != x]
 print("| figure | " + " | ".join(columns) + " |")
 print("|---|" + "---|" * len(columns))
 for name, case, key, scale, higher, decimals in FIGURES:
@@ -68,7 +70,7 @@ for name, case, key, scale, higher, decimals in FIGURES:
         continue
     values = {p: value(case, p, key, scale) for p in present}
     cells = [fmt(values[p], decimals) for p in present]
-    cells += [fmt(ratio(values.get("sockway"), values[p]), 2) for p in present if p != "sockway"]
+    cells += [fmt(ratio(values.get(x), values[p]), 2) for x in subjects for p in present if p != x]
     print(f"| {name} {'↑' if higher else '↓'} | " + " | ".join(cells) + " |")
 
 round_counts = sorted({rounds(c, p) for c in ("echo64", "echo4k", "rt1", "fixed", "upgrades") for p in present if rounds(c, p)})
@@ -114,6 +116,12 @@ if idle:
                       f"{2 * n + 200:,} descriptors (nofile ≥ {2 * n + 200:,} needed on that node).")
 pauses = [r["pause_ms"] for r in rows if r["case"] == "trim" and r["peer"] == "sockway"]
 print(f"\nMemory trim pauses (Sockway's log, whole run): {', '.join(f'{p:g} ms' for p in pauses) if pauses else 'none ran'}.")
+epoll_pauses = [r["pause_ms"] for r in rows if r["case"] == "trim" and r["peer"] == "sockway-epoll"]
+if "sockway-epoll" in present:
+    print(f"Memory trim pauses (Sockway epoll): {', '.join(f'{p:g} ms' for p in epoll_pauses) if epoll_pauses else 'none ran'}.")
+    if "sockway-epoll" in idle:
+        r = idle["sockway-epoll"]
+        print(f"Sockway epoll: most tunnels held {r.get('max_held'):,}; RSS per idle tunnel {r.get('kib_per_connection_opened')} KiB just opened, {r.get('kib_per_connection')} KiB after the hold.")
 churn = [r for r in rows if r["case"] == "churn"]
 for r in churn:
     print(f"Churn (route file rewritten every 500 ms): {r['sessions']} sessions, {r['abnormal']} abnormal closes, {r['config_changes']} config changes.")
@@ -127,14 +135,16 @@ def target(text, measured, limit, higher):
     print(f"- {'MET' if ok else 'NOT MET'}: {text} ({measured:.2f}, target {'≥' if higher else '≤'} {limit:g})")
 
 
-s, n, h = "sockway", "nginx", "haproxy"
-print("\nTargets:")
-target("new WebSockets/s ≥ nginx's (Sockway/nginx)", ratio(median("upgrades", s, "upgrades_per_s"), median("upgrades", n, "upgrades_per_s")), 1.0, True)
-target("CPU per upgrade ≤ 1.2× nginx's (Sockway/nginx)", ratio(median("upgrades", s, "cpu_us_per_upgrade"), median("upgrades", n, "cpu_us_per_upgrade")), 1.2, False)
-for case, size in (("echo64", "64 B"), ("echo4k", "4 KiB")):
-    target(f"echo msgs/s ≥ 1.05× nginx, {size} (Sockway/nginx)", ratio(median(case, s, "msgs_per_s"), median(case, n, "msgs_per_s")), 1.05, True)
-    target(f"echo msgs/s ≥ 1.0× HAProxy, {size} (Sockway/HAProxy)", ratio(median(case, s, "msgs_per_s"), median(case, h, "msgs_per_s")), 1.0, True)
-    target(f"CPU per message ≤ nginx's, {size} (Sockway/nginx)", ratio(median(case, s, "cpu_us_per_msg"), median(case, n, "cpu_us_per_msg")), 1.0, False)
-target("fixed-rate p99 ≤ nginx's (Sockway/nginx)", ratio(median("fixed", s, "p99_ms"), median("fixed", n, "p99_ms")), 1.0, False)
-target("≤ 4 KiB RSS per idle tunnel up to 9,000 tunnels, after the hold (KiB, slope)", median("idle", s, "kib_per_connection"), 4.0, False)
-target("memory trim pause ≤ 20 ms (longest, ms; none ran counts as met)", max(pauses) if pauses else (0.0 if s in idle else None), 20, False)
+n, h = "nginx", "haproxy"
+for s in subjects or ["sockway"]:
+    print(f"\nTargets ({NAMES[s]}):")
+    pauses = [r["pause_ms"] for r in rows if r["case"] == "trim" and r["peer"] == s]
+    target(f"new WebSockets/s ≥ nginx's ({NAMES[s]}/nginx)", ratio(median("upgrades", s, "upgrades_per_s"), median("upgrades", n, "upgrades_per_s")), 1.0, True)
+    target(f"CPU per upgrade ≤ 1.2× nginx's ({NAMES[s]}/nginx)", ratio(median("upgrades", s, "cpu_us_per_upgrade"), median("upgrades", n, "cpu_us_per_upgrade")), 1.2, False)
+    for case, size in (("echo64", "64 B"), ("echo4k", "4 KiB")):
+        target(f"echo msgs/s ≥ 1.05× nginx, {size} ({NAMES[s]}/nginx)", ratio(median(case, s, "msgs_per_s"), median(case, n, "msgs_per_s")), 1.05, True)
+        target(f"echo msgs/s ≥ 1.0× HAProxy, {size} ({NAMES[s]}/HAProxy)", ratio(median(case, s, "msgs_per_s"), median(case, h, "msgs_per_s")), 1.0, True)
+        target(f"CPU per message ≤ nginx's, {size} ({NAMES[s]}/nginx)", ratio(median(case, s, "cpu_us_per_msg"), median(case, n, "cpu_us_per_msg")), 1.0, False)
+    target(f"fixed-rate p99 ≤ nginx's ({NAMES[s]}/nginx)", ratio(median("fixed", s, "p99_ms"), median("fixed", n, "p99_ms")), 1.0, False)
+    target("≤ 4 KiB RSS per idle tunnel up to 9,000 tunnels, after the hold (KiB, slope)", median("idle", s, "kib_per_connection"), 4.0, False)
+    target("memory trim pause ≤ 20 ms (longest, ms; none ran counts as met)", max(pauses) if pauses else (0.0 if s in idle else None), 20, False)

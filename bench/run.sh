@@ -7,6 +7,7 @@
 # Narrower runs while iterating (same table, fewer rows):
 #   CASES="echo64 upgrades" PEERS="nginx sockway" bench/run.sh --quick
 # A/B of two Sockway builds in the same rounds (the other build's output folder, e.g. a copy of the old bin/):
+#   PEERS="nginx sockway sockway-epoll" bench/run.sh --quick  -> sockway-epoll: Sockway:Tunnels:Transport=Epoll
 #   SOCKWAY_BASELINE=/tmp/sockway-old bench/run.sh --quick     -> an extra peer "baseline", alternated with the rest
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -37,7 +38,9 @@ baseline=${SOCKWAY_BASELINE:-}
 has() { case " $cases " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 # Extra arguments for sockway, for A/B runs of one switch: SOCKWAY_ARGS="--Sockway:Listeners:DetachUpgrades=false" bench/run.sh
 sockway_args=${SOCKWAY_ARGS:-}
-A=9101; B=9102; NGINX=9201; HAPROXY=9202; SOCKWAY=9203; SOCKWAY_MGMT=9293
+# Fixed ports (the peers' configs name them); BENCH_PORT_BASE moves them all, for two benches on one machine.
+base=${BENCH_PORT_BASE:-9100}
+A=$((base + 1)); B=$((base + 2)); NGINX=$((base + 101)); HAPROXY=$((base + 102)); SOCKWAY=$((base + 103)); SOCKWAY_MGMT=$((base + 193))
 started=$(date +%s)
 
 ulimit -n 1048576 2>/dev/null || ulimit -n "$(ulimit -Hn)"
@@ -75,13 +78,15 @@ start_peer() {
       render haproxy.cfg.template $HAPROXY
       haproxy -f "$work/haproxy.cfg" -q & peer_pid=$!
       url="ws://127.0.0.1:$HAPROXY/ws"; wait_port $HAPROXY ;;
-    sockway|baseline)
+    sockway|sockway-epoll|baseline)
       local dll=src/Controller/bin/Release/net10.0/sockway.dll; [ "$1" = baseline ] && dll="$baseline/sockway.dll"
+      # sockway-epoll: the same binary on Sockway's own epoll transport for detached tunnels.
+      local transport=(); [ "$1" = sockway-epoll ] && transport=(--Sockway:Tunnels:Transport=Epoll)
       mkdir -p "$work/routes"; render sockway-routes.yaml.template 0; mv "$work/sockway-routes.yaml" "$work/routes/bench.yaml"
       # Warning level, except the memory trimmer's one line per trim (its pause is reported).
       dotnet "$dll" --routes "$work/routes" --bind-address 127.0.0.1 \
         --http-port $SOCKWAY --management-port $SOCKWAY_MGMT --Logging:LogLevel:Default=Warning \
-        --Logging:LogLevel:Sockway.Gateway.Memory=Information $sockway_args >>"$work/$1.log" 2>&1 & peer_pid=$!
+        --Logging:LogLevel:Sockway.Gateway.Memory=Information "${transport[@]}" $sockway_args >>"$work/$1.log" 2>&1 & peer_pid=$!
       url="ws://127.0.0.1:$SOCKWAY/ws"; wait_port $SOCKWAY
       for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$SOCKWAY_MGMT/readyz" >/dev/null && break; sleep 0.1; done ;;
   esac
@@ -115,7 +120,7 @@ done
 proxies=$(for p in $peers; do [ "$p" = direct ] || echo "$p"; done)
 if has idle; then
   for peer in $proxies; do
-    max_arg=(); case $peer in sockway|baseline) max_arg=(--max "$maxconn") ;; esac
+    max_arg=(); case $peer in sockway|sockway-epoll|baseline) max_arg=(--max "$maxconn") ;; esac
     run idle 1 "$peer" idle --counts $idle_counts --hold $hold "${max_arg[@]}"
   done
 fi
@@ -130,7 +135,7 @@ if has churn && [[ " $peers " = *" sockway "* ]]; then
   echo "{\"peer\":\"sockway\",\"case\":\"churn\",\"round\":1,${line#\{}" >> "$results"; stop_peer sockway
 fi
 # The memory trimmer's pauses (Sockway logs one line per trim).
-for peer in sockway baseline; do
+for peer in sockway sockway-epoll baseline; do
   [ -f "$work/$peer.log" ] || continue
   grep -ho 'pause [0-9.]* ms' "$work/$peer.log" | awk -v p="$peer" '{printf "{\"peer\":\"%s\",\"case\":\"trim\",\"round\":1,\"pause_ms\":%s}\n", p, $2}' >> "$results" || true
 done

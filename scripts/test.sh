@@ -78,6 +78,19 @@ set +e
 dotnet test Controller.sln -c Release --no-build --nologo --logger "trx" --logger "console;verbosity=minimal" --results-directory "$results" 2>&1 \
   | grep --line-buffered -Ev '^\s*$'
 status=${PIPESTATUS[0]}
+
+step "Tunnel suites again on the epoll transport (Sockway:Tunnels:Transport=epoll)"
+# Every test that opens a tunnel, on Sockway's own epoll loops instead of .NET's socket engine (Linux only).
+if [ "$(uname -s)" = Linux ]; then
+  tunnels="FullyQualifiedName~Sockway.Tests.Gateway.|FullyQualifiedName~Sockway.Tests.Tunnels.|FullyQualifiedName~Sockway.Tests.Framing."
+  tunnels+="|FullyQualifiedName~Sockway.Tests.Keepalive.|FullyQualifiedName~Sockway.Tests.Limits.|FullyQualifiedName~Sockway.Tests.Memory."
+  tunnels+="|FullyQualifiedName~Sockway.Tests.Standalone."
+  SOCKWAY_TEST_TUNNEL_TRANSPORT=epoll dotnet test tests/Sockway.Tests -c Release --no-build --nologo --filter "$tunnels" \
+    --logger "trx;LogFileName=epoll-transport.trx" --logger "console;verbosity=minimal" --results-directory "$results" 2>&1 \
+    | grep --line-buffered -Ev '^\s*$'
+  epoll_status=${PIPESTATUS[0]}
+  [ "$status" -ne 0 ] || status=$epoll_status
+fi
 set -e
 
 # One closing line for every runner: totals over all test projects, from the TRX files.

@@ -46,6 +46,8 @@ public sealed class SockwayHost : IAsyncDisposable
             "--Sockway:Standalone:PollInterval", "00:00:00.250",
             // Each in-process host scrapes only its own metrics.
             "--Sockway:Telemetry:MeterName", "Sockway.Test." + Guid.NewGuid().ToString("N"),
+            // scripts/test.sh runs the tunnel suites a second time on the epoll transport; a test's own args still win.
+            "--Sockway:Tunnels:Transport", TunnelTransport,
             .. extraArgs,
         ];
         var app = SockwayApp.Build(args, configureServices);
@@ -78,6 +80,9 @@ public sealed class SockwayHost : IAsyncDisposable
     /// <summary>Waits until route <paramref name="routeId"/> is served with <paramref name="readyEndpoints"/> ready endpoints.</summary>
     public Task<GatewayConfig> WaitForRouteAsync(string routeId, int readyEndpoints, TimeSpan? timeout = null) =>
         WaitForConfigAsync(c => c.Routes.Any(r => r.Id == routeId && r.Endpoints.Count(e => e.Ready) == readyEndpoints), timeout);
+
+    /// <summary>The tunnel transport every test host uses: SOCKWAY_TEST_TUNNEL_TRANSPORT (sockets or epoll), default sockets.</summary>
+    public static string TunnelTransport => Environment.GetEnvironmentVariable("SOCKWAY_TEST_TUNNEL_TRANSPORT") is { Length: > 0 } t ? t : "sockets";
 
     public ValueTask DisposeAsync() => HostStopper.StopAsync(App, TimeSpan.FromSeconds(10));
 }

@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Http.Features;
 using Sockway.Gateway.Balancing;
-using Sockway.Gateway.Forwarding;
+using Sockway.Gateway.Connections.Transport;
 using Sockway.Gateway.Listening;
 
 namespace Sockway.Gateway.Connections;
@@ -10,7 +10,7 @@ namespace Sockway.Gateway.Connections;
 /// receives is Sockway's tracked stream. On a detachable connection the tunnel takes the client's socket itself
 /// once Kestrel has sent the 101, and Kestrel's upgraded stream is never used.
 /// </summary>
-internal sealed class TrackedUpgradeFeature(IHttpUpgradeFeature inner, TunnelFeature tunnel, DetachableConnection? connection) : IHttpUpgradeFeature
+internal sealed class TrackedUpgradeFeature(IHttpUpgradeFeature inner, TunnelFeature tunnel, DetachableConnection? connection, ITunnelTransport transport) : IHttpUpgradeFeature
 {
     public bool IsUpgradableRequest => inner.IsUpgradableRequest;
 
@@ -23,7 +23,7 @@ internal sealed class TrackedUpgradeFeature(IHttpUpgradeFeature inner, TunnelFea
         }
 
         return connection?.TryDetach() is { } detached
-            ? open.AttachClient(UpgradedStream.Create(detached.Socket, detached.Leftover), detached: true)
+            ? open.AttachClient(transport.Adopt(detached.Socket, detached.Leftover), detached: true)
             : open.AttachClient(stream);
     }
 }

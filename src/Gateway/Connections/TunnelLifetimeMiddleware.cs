@@ -15,7 +15,7 @@ namespace Sockway.Gateway.Connections;
 /// Wraps the rest of YARP's proxy pipeline (balancing and forwarding) for one request. For a WebSocket the
 /// forwarder returns only when the tunnel ends, so the slot reserved at pick time is released here, exactly once.
 /// </summary>
-internal sealed class TunnelLifetimeMiddleware(RequestDelegate next, ConnectionRegistry registry, GatewayMetrics metrics, IOptions<GatewayOptions> options)
+internal sealed class TunnelLifetimeMiddleware(RequestDelegate next, ConnectionRegistry registry, GatewayMetrics metrics, IOptions<GatewayOptions> options, Transport.ITunnelTransport transport)
 {
     private readonly bool _trackFrames = options.Value.FrameTracking;
 
@@ -109,7 +109,7 @@ internal sealed class TunnelLifetimeMiddleware(RequestDelegate next, ConnectionR
         _ => UpgradeOutcome.BackendError,
     };
 
-    private static void WrapUpgradeFeatures(HttpContext context, TunnelFeature feature)
+    private void WrapUpgradeFeatures(HttpContext context, TunnelFeature feature)
     {
         var connect = context.Features.Get<IHttpExtendedConnectFeature>();
         if (connect is { IsExtendedConnect: true })
@@ -121,7 +121,7 @@ internal sealed class TunnelLifetimeMiddleware(RequestDelegate next, ConnectionR
         var upgrade = context.Features.Get<IHttpUpgradeFeature>();
         if (upgrade is { IsUpgradableRequest: true })
         {
-            context.Features.Set<IHttpUpgradeFeature>(new TrackedUpgradeFeature(upgrade, feature, DetachableConnection.Of(context)));
+            context.Features.Set<IHttpUpgradeFeature>(new TrackedUpgradeFeature(upgrade, feature, DetachableConnection.Of(context), transport));
         }
     }
 }

@@ -1,9 +1,10 @@
 using System.ComponentModel.DataAnnotations;
+using Sockway.Gateway.Connections.Transport;
 
 namespace Sockway.Gateway.Connections;
 
 /// <summary>How long a tunnel being closed waits on its peers (section Sockway:Tunnels).</summary>
-public sealed class TunnelOptions
+public sealed class TunnelOptions : IValidatableObject
 {
     public const string Section = "Sockway:Tunnels";
 
@@ -17,4 +18,25 @@ public sealed class TunnelOptions
     /// <summary>How long Sockway waits, after its Close, for the peers to answer and end the connection.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
     public TimeSpan CloseReplyWait { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// What carries detached plain-text tunnels: <c>Sockets</c> (.NET's socket engine, the default) or <c>Epoll</c>
+    /// (Sockway's own edge-triggered loops; Linux only, refused elsewhere).
+    /// </summary>
+    public TunnelTransportKind Transport { get; set; } = TunnelTransportKind.Sockets;
+
+    /// <summary>With the epoll transport: a pump continues on the loop thread that saw its data (no thread hop).</summary>
+    public bool EpollInlineCompletions { get; set; } = true;
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (!Enum.IsDefined(Transport))
+        {
+            yield return new ValidationResult($"{Section}:Transport must be Sockets or Epoll, not {(int)Transport}.", [nameof(Transport)]);
+        }
+        else if (Transport == TunnelTransportKind.Epoll && !OperatingSystem.IsLinux())
+        {
+            yield return new ValidationResult($"{Section}:Transport=Epoll needs Linux (this is {System.Runtime.InteropServices.RuntimeInformation.OSDescription}); use Sockets.", [nameof(Transport)]);
+        }
+    }
 }

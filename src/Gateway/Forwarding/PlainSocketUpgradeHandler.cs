@@ -12,7 +12,7 @@ namespace Sockway.Gateway.Forwarding;
 /// that goes back to the pool at the 101, and the tunnel is just the socket. Everything else (plain requests, TLS
 /// backends, requests with a body) goes to the inner handler.
 /// </summary>
-internal sealed class PlainSocketUpgradeHandler(HttpMessageHandler inner, TimeSpan connectTimeout) : DelegatingHandler(inner)
+internal sealed class PlainSocketUpgradeHandler(HttpMessageHandler inner, TimeSpan connectTimeout, Connections.Transport.ITunnelTransport transport) : DelegatingHandler(inner)
 {
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
@@ -30,7 +30,7 @@ internal sealed class PlainSocketUpgradeHandler(HttpMessageHandler inner, TimeSp
             var head = await reader.ReadHeadAsync(cancellationToken);
             if (head.StatusCode == (int)HttpStatusCode.SwitchingProtocols)
             {
-                return Response(request, head, new UpgradedContent(UpgradedStream.Create(socket, reader.TakeLeftover())));
+                return Response(request, head, new UpgradedContent(transport.Adopt(socket, reader.TakeLeftover())));
             }
 
             var body = await reader.ReadBodyAsync(head, cancellationToken);

@@ -8,7 +8,7 @@ using Yarp.ReverseProxy.Forwarder;
 namespace Sockway.Gateway.Forwarding;
 
 /// <summary>Applies each route's connect and handshake timeouts to the handler YARP uses for its cluster.</summary>
-internal sealed class SockwayForwarderHttpClientFactory(IOptions<GatewayOptions> options, TimeProvider time) : ForwarderHttpClientFactory
+internal sealed class SockwayForwarderHttpClientFactory(IOptions<GatewayOptions> options, TimeProvider time, Connections.Transport.ITunnelTransport transport) : ForwarderHttpClientFactory
 {
     private readonly bool _trackFrames = options.Value.FrameTracking;
     private readonly bool _plainSocketUpgrades = options.Value.PlainSocketUpgrades;
@@ -29,7 +29,7 @@ internal sealed class SockwayForwarderHttpClientFactory(IOptions<GatewayOptions>
         if (_plainSocketUpgrades)
         {
             var connectTimeout = handler is SocketsHttpHandler sockets ? sockets.ConnectTimeout : Timeout.InfiniteTimeSpan;
-            wrapped = new PlainSocketUpgradeHandler(wrapped, connectTimeout);
+            wrapped = new PlainSocketUpgradeHandler(wrapped, connectTimeout, transport);
         }
 
         wrapped = _trackFrames ? new BackendTunnelHandler(wrapped) : wrapped;

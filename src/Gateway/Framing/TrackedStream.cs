@@ -243,6 +243,9 @@ public sealed class TrackedStream : Stream
     /// </summary>
     public void Silence() => _closeSent = true;
 
+    /// <summary>The byte stream underneath (the tunnel transport's), for tests and diagnostics.</summary>
+    internal Stream Inner => _inner;
+
     /// <summary>Makes reads report end-of-stream, ending this direction of the tunnel cleanly.</summary>
     public void EndReads()
     {

@@ -44,6 +44,14 @@ public static class GatewayServiceCollectionExtensions
         });
         services.AddSingleton<EdgeMetrics>();
         services.AddOptions<TunnelOptions>().BindConfiguration(TunnelOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<Sockway.Gateway.Connections.Transport.ITunnelTransport>(sp =>
+        {
+            var tunnels = sp.GetRequiredService<IOptions<TunnelOptions>>().Value;
+            return tunnels.Transport == Sockway.Gateway.Connections.Transport.TunnelTransportKind.Epoll
+                ? new Sockway.Gateway.Connections.Transport.EpollTunnelTransport(
+                    sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<Sockway.Gateway.Connections.Transport.EpollTunnelTransport>>(), tunnels.EpollInlineCompletions, sp.GetRequiredService<TimeProvider>())
+                : Sockway.Gateway.Connections.Transport.SocketsTunnelTransport.Instance;
+        });
         services.AddSingleton(sp => new ConnectionRegistry(sp.GetRequiredService<IOptions<TunnelOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
         services.AddMetrics();
         services.AddOptions<TelemetryOptions>().BindConfiguration(TelemetryOptions.Section).ValidateDataAnnotations().ValidateOnStart();

@@ -74,4 +74,17 @@ public sealed class StartupOptionsTests
         Assert.Contains("Interval", error.Message);
         Assert.Contains(nameof(Sockway.Gateway.Memory.MemoryTrimOptions), error.Message);
     }
+
+    [Theory]
+    [InlineData("io_uring")]
+    [InlineData("epol")]
+    [InlineData("7")]
+    public async Task An_unknown_tunnel_transport_fails_start_up_naming_it(string value)
+    {
+        using var routes = new RouteDirectory();
+
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => SockwayHost.StartAsync(routes.Path, false, "--Sockway:Tunnels:Transport", value));
+
+        Assert.Contains("Sockway:Tunnels:Transport", error.ToString());
+    }
 }

@@ -15,12 +15,13 @@ internal sealed class SocketPair : IDisposable
         _peer = peer;
         _gateway = gateway;
         Peer = peer.GetStream();
-        Gateway = new NetworkStream(gateway, ownsSocket: true);
+        Gateway = TestTransport.Current.Adopt(gateway, []);
     }
 
     public NetworkStream Peer { get; }
 
-    public NetworkStream Gateway { get; }
+    /// <summary>The gateway's end, on the transport the suite runs with (SOCKWAY_TEST_TUNNEL_TRANSPORT).</summary>
+    public Stream Gateway { get; }
 
     public static async Task<SocketPair> CreateAsync()
     {
