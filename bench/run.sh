@@ -79,7 +79,8 @@ start_peer() {
       local dll=src/Controller/bin/Release/net10.0/sockway.dll; [ "$1" = baseline ] && dll="$baseline/sockway.dll"
       mkdir -p "$work/routes"; render sockway-routes.yaml.template 0; mv "$work/sockway-routes.yaml" "$work/routes/bench.yaml"
       # Warning level, except the memory trimmer's one line per trim (its pause is reported).
-      dotnet "$dll" --routes "$work/routes" --bind-address 127.0.0.1 \
+      # The image's runtime setting (Dockerfile): Sockway is measured as it ships.
+      DOTNET_TC_CallCountingDelayMs=${SOCKWAY_TC_DELAY:-0} dotnet "$dll" --routes "$work/routes" --bind-address 127.0.0.1 \
         --http-port $SOCKWAY --management-port $SOCKWAY_MGMT --Logging:LogLevel:Default=Warning \
         --Logging:LogLevel:Sockway.Gateway.Memory=Information $sockway_args >>"$work/$1.log" 2>&1 & peer_pid=$!
       url="ws://127.0.0.1:$SOCKWAY/ws"; wait_port $SOCKWAY
