@@ -30,7 +30,7 @@ else
   rounds=${ROUNDS:-3}; secs=8; warm=5; hold=15; idle_counts=1000,4000,9000; scale_counts="1000 8000"
 fi
 fixed_rate=${FIXED_RATE:-10000}
-cases=${CASES:-"echo64 echo4k rt1 fixed upgrades idle scale churn"}
+cases=${CASES:-"echo64 echo4k rt1 fixed upgrades upgradeswarm idle scale churn"}
 peers=${PEERS:-"direct nginx haproxy sockway"}
 baseline=${SOCKWAY_BASELINE:-}
 [ -n "$baseline" ] && peers="$peers baseline"
@@ -111,9 +111,14 @@ for round in $(seq 1 "$rounds"); do
   has fixed && for peer in $(in_order "$peers"); do run fixed "$round" "$peer" echo --connections 50 --size 64 --seconds $secs --warmup $warm --rate "$fixed_rate"; done
   has upgrades && for peer in $(in_order "$peers"); do run upgrades "$round" "$peer" upgrades --concurrency 16 --seconds $secs --warmup $warm; done
 done
+proxies=$(for p in $peers; do [ "$p" = direct ] || echo "$p"; done)
+# Once each: upgrades after 30 s of the same load, so a JIT-compiled proxy is past its tiering (the rounds above
+# measure a process in its first ~15 s, as a fresh pod taking a reconnect storm is).
+if has upgradeswarm; then
+  for peer in $(in_order "$proxies"); do run upgradeswarm 1 "$peer" upgrades --concurrency 16 --seconds $secs --warmup 30; done
+fi
 # Once each (minutes per peer): RSS per idle tunnel as a slope over the steps, and, for Sockway, the most tunnels one
 # process holds under this machine's descriptor limit; then CPU per message with many connections.
-proxies=$(for p in $peers; do [ "$p" = direct ] || echo "$p"; done)
 if has idle; then
   for peer in $proxies; do
     max_arg=(); case $peer in sockway|baseline) max_arg=(--max "$maxconn") ;; esac

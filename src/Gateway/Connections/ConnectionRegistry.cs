@@ -49,16 +49,18 @@ public sealed class ConnectionRegistry
         }
     }
 
-    public IEnumerable<EndpointLoad> Endpoints => _endpoints.Values;
+    // Live views, no snapshot copy: ConcurrentDictionary.Values takes every lock and copies every entry, and the sweeps
+    // (keepalive every 0.5 s, idle, metrics) read these over every endpoint of the config.
+    public IEnumerable<EndpointLoad> Endpoints => _endpoints.Select(pair => pair.Value);
 
     /// <summary>Routes with an entry (configured, or with tunnels left).</summary>
     public int RouteEntries => _routes.Count;
 
     public int ActiveOnRoute(string routeId) => _routes.TryGetValue(routeId, out var route) ? route.Active : 0;
 
-    public IEnumerable<Tunnel> Tunnels => _endpoints.Values.SelectMany(e => e.Tunnels);
+    public IEnumerable<Tunnel> Tunnels => Endpoints.SelectMany(e => e.Tunnels);
 
-    public int Count => _endpoints.Values.Sum(e => e.Active);
+    public int Count => Endpoints.Sum(e => e.Active);
 
     /// <summary>Slots reserved since start: a cheap way to tell whether new connections arrived.</summary>
     public long Reservations => Interlocked.Read(ref _nextId);
@@ -135,7 +137,7 @@ public sealed class ConnectionRegistry
     {
         var configured = new Configured(endpointKeys.ToHashSet(StringComparer.Ordinal), routeIds.ToHashSet(StringComparer.Ordinal));
         _configured = configured;
-        foreach (var load in _endpoints.Values)
+        foreach (var load in Endpoints)
         {
             RetireIfGone(load, configured);
         }
