@@ -31,7 +31,7 @@ else
   rounds=${ROUNDS:-3}; secs=8; warm=5; hold=15; idle_counts=1000,4000,9000; scale_counts="1000 8000"
 fi
 fixed_rate=${FIXED_RATE:-10000}
-cases=${CASES:-"echo64 echo4k rt1 fixed upgrades idle scale churn"}
+cases=${CASES:-"echo64 echo4k rt1 fixed upgrades upgradeswarm idle scale churn"}
 peers=${PEERS:-"direct nginx haproxy sockway"}
 baseline=${SOCKWAY_BASELINE:-}
 [ -n "$baseline" ] && peers="$peers baseline"
@@ -84,7 +84,10 @@ start_peer() {
       local transport=(); [ "$1" = sockway-epoll ] && transport=(--Sockway:Tunnels:Transport=Epoll)
       mkdir -p "$work/routes"; render sockway-routes.yaml.template 0; mv "$work/sockway-routes.yaml" "$work/routes/bench.yaml"
       # Warning level, except the memory trimmer's one line per trim (its pause is reported).
-      dotnet "$dll" --routes "$work/routes" --bind-address 127.0.0.1 \
+      # The image's runtime setting (Dockerfile): Sockway is measured as it ships. A baseline from before the image
+      # set it runs with the runtime's default (100 ms), as it shipped then.
+      local tc_delay=${SOCKWAY_TC_DELAY:-0}; [ "$1" = baseline ] && tc_delay=${SOCKWAY_BASELINE_TC_DELAY:-100}
+      DOTNET_TC_CallCountingDelayMs=$tc_delay dotnet "$dll" --routes "$work/routes" --bind-address 127.0.0.1 \
         --http-port $SOCKWAY --management-port $SOCKWAY_MGMT --Logging:LogLevel:Default=Warning \
         --Logging:LogLevel:Sockway.Gateway.Memory=Information "${transport[@]}" $sockway_args >>"$work/$1.log" 2>&1 & peer_pid=$!
       url="ws://127.0.0.1:$SOCKWAY/ws"; wait_port $SOCKWAY
@@ -115,9 +118,14 @@ for round in $(seq 1 "$rounds"); do
   has fixed && for peer in $(in_order "$peers"); do run fixed "$round" "$peer" echo --connections 50 --size 64 --seconds $secs --warmup $warm --rate "$fixed_rate"; done
   has upgrades && for peer in $(in_order "$peers"); do run upgrades "$round" "$peer" upgrades --concurrency 16 --seconds $secs --warmup $warm; done
 done
+proxies=$(for p in $peers; do [ "$p" = direct ] || echo "$p"; done)
+# Once each: upgrades after 30 s of the same load, so a JIT-compiled proxy is past its tiering (the rounds above
+# measure a process in its first ~15 s, as a fresh pod taking a reconnect storm is).
+if has upgradeswarm; then
+  for peer in $(in_order "$proxies"); do run upgradeswarm 1 "$peer" upgrades --concurrency 16 --seconds $secs --warmup 30; done
+fi
 # Once each (minutes per peer): RSS per idle tunnel as a slope over the steps, and, for Sockway, the most tunnels one
 # process holds under this machine's descriptor limit; then CPU per message with many connections.
-proxies=$(for p in $peers; do [ "$p" = direct ] || echo "$p"; done)
 if has idle; then
   for peer in $proxies; do
     max_arg=(); case $peer in sockway|sockway-epoll|baseline) max_arg=(--max "$maxconn") ;; esac

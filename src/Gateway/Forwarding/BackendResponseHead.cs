@@ -1,4 +1,5 @@
 using System.Globalization;
+using Sockway.Gateway.Handshake;
 
 namespace Sockway.Gateway.Forwarding;
 
@@ -35,7 +36,7 @@ internal sealed class BackendResponseHead
         var status = lines[0].Split(' ', 3);
         if (status.Length < 2 || status[0] is not ("HTTP/1.1" or "HTTP/1.0") || status[1].Length != 3
             || !int.TryParse(status[1], NumberStyles.None, CultureInfo.InvariantCulture, out var code) || code is < 100 or > 599
-            || (status.Length == 3 && HasControl(status[2])))
+            || (status.Length == 3 && HttpSyntax.HasControl(status[2])))
         {
             throw Malformed($"status line '{Truncate(lines[0])}'");
         }
@@ -46,7 +47,7 @@ internal sealed class BackendResponseHead
             var line = lines[i];
             var colon = line.IndexOf(':');
             // Obsolete line folding (a line starting with white space) is refused as RFC 9112 §5.2 allows.
-            if (colon <= 0 || !IsToken(line.AsSpan(0, colon)) || HasControl(line.AsSpan(colon + 1)))
+            if (colon <= 0 || !HttpSyntax.IsToken(line.AsSpan(0, colon)) || HttpSyntax.HasControl(line.AsSpan(colon + 1)))
             {
                 // The line itself is not quoted: header values can be secrets (cookies, tokens).
                 throw Malformed($"header line {i}");
@@ -81,32 +82,6 @@ internal sealed class BackendResponseHead
         }
 
         return length;
-    }
-
-    private static bool IsToken(ReadOnlySpan<char> name)
-    {
-        foreach (var c in name)
-        {
-            if (!char.IsAsciiLetterOrDigit(c) && !"!#$%&'*+-.^_`|~".Contains(c))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
-
-    private static bool HasControl(ReadOnlySpan<char> value)
-    {
-        foreach (var c in value)
-        {
-            if ((c < ' ' && c != '\t') || c == '\u007f')
-            {
-                return true;
-            }
-        }
-
-        return false;
     }
 
     private static bool IsNamed(KeyValuePair<string, string> header, string name) => string.Equals(header.Key, name, StringComparison.OrdinalIgnoreCase);

@@ -58,12 +58,16 @@ internal sealed class PlainSocketUpgradeHandler(HttpMessageHandler inner, TimeSp
 
     private async Task<Socket> ConnectAsync(Uri uri, CancellationToken cancellationToken)
     {
-        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        // Endpoints are IP addresses (from EndpointSlices): a socket of that family connects directly. A name (an
+        // ExternalName Service) gets a dual-mode socket, which takes either family the resolver returns.
+        var address = IPAddress.TryParse(uri.IdnHost, out var parsed) ? parsed : null;
+        var socket = address is null ? new Socket(SocketType.Stream, ProtocolType.Tcp) : new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        socket.NoDelay = true;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(connectTimeout);
         try
         {
-            EndPoint endpoint = IPAddress.TryParse(uri.IdnHost, out var address) ? new IPEndPoint(address, uri.Port) : new DnsEndPoint(uri.IdnHost, uri.Port);
+            EndPoint endpoint = address is null ? new DnsEndPoint(uri.IdnHost, uri.Port) : new IPEndPoint(address, uri.Port);
             await socket.ConnectAsync(endpoint, timeout.Token);
             return socket;
         }

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Net.Sockets;
 using Sockway.Gateway.Configuration;
 using Sockway.Gateway.Keepalive;
 
@@ -250,7 +251,22 @@ public sealed class TrackedStream : Stream
     public void EndReads()
     {
         _endReads = true;
-        // A read blocked on a silent peer only returns when the stream goes away.
+        // A bare socket is shut down: its pending read ends with end-of-stream (a write blocked on a peer that stopped
+        // reading, with an error), so the pump ends without an exception thrown and caught per tunnel, and closes it.
+        if (_inner is NetworkStream { Socket: var socket })
+        {
+            try
+            {
+                socket.Shutdown(SocketShutdown.Both);
+                return;
+            }
+            catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+            {
+                // Already reset or closed: disposing below ends whatever is pending.
+            }
+        }
+
+        // Any other stream (Kestrel's upgraded one) gives up a read blocked on a silent peer only when it goes away.
         _inner.Dispose();
     }
 

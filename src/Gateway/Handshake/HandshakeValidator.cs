@@ -91,7 +91,7 @@ internal static class HandshakeValidator
 
     // RFC 6455 §4.1: a version is a number 0–255 written without leading zeros.
     private static bool IsVersionToken(string? version) =>
-        version is { Length: >= 1 and <= 3 } && version.All(char.IsAsciiDigit) && (version.Length == 1 || version[0] != '0')
+        version is { Length: >= 1 and <= 3 } && !version.AsSpan().ContainsAnyExceptInRange('0', '9') && (version.Length == 1 || version[0] != '0')
         && int.Parse(version, System.Globalization.CultureInfo.InvariantCulture) <= 255;
 
     private static bool IsValidKey(string? key)
@@ -111,14 +111,14 @@ internal static class HandshakeValidator
     {
         foreach (var (name, values) in headers)
         {
-            if (name.Length == 0 || !name.All(IsTokenChar))
+            if (!HttpSyntax.IsToken(name))
             {
                 return "a header name is not a token";
             }
 
             foreach (var value in values)
             {
-                if (value is not null && value.Any(c => c < ' ' && c != '\t' || c == '\u007f'))
+                if (value is not null && HttpSyntax.HasControl(value))
                 {
                     return $"header '{Printable(name)}' has a control character";
                 }
@@ -127,9 +127,6 @@ internal static class HandshakeValidator
 
         return null;
     }
-
-    // RFC 9110 §5.6.2 tchar.
-    private static bool IsTokenChar(char c) => char.IsAsciiLetterOrDigit(c) || "!#$%&'*+-.^_`|~".Contains(c);
 
     private static HandshakeVerdict Bad(HandshakeKind kind, string problem) => new(kind, StatusCodes.Status400BadRequest, problem);
 
