@@ -266,7 +266,8 @@ public sealed class TrackedStream : Stream
             }
         }
 
-        // Any other stream (Kestrel's upgraded one) gives up a read blocked on a silent peer only when it goes away.
+        // Any other stream gives up a read blocked on a silent peer only when it goes away: Kestrel's upgraded one (its
+        // read then fails), the epoll transport's (its read then ends with end-of-stream).
         _inner.Dispose();
     }
 
