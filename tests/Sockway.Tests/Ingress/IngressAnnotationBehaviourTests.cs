@@ -85,15 +85,19 @@ public sealed class IngressAnnotationBehaviourTests : IAsyncLifetime
     public async Task Api_routes_reports_each_ingress_with_its_annotations_and_paths()
     {
         using var http = new HttpClient { BaseAddress = _scenario.Sockway.ManagementUri };
-        using var doc = JsonDocument.Parse(await http.GetStringAsync("/api/routes"));
-        var open = doc.RootElement.GetProperty("ingresses").EnumerateArray().Single(i => i.GetProperty("name").GetString() == "open");
+        // The pipeline records the report right after the gateway serves the config the fixture waited for.
+        await Eventually.SucceedsAsync(async () =>
+        {
+            using var doc = JsonDocument.Parse(await http.GetStringAsync("/api/routes"));
+            var open = doc.RootElement.GetProperty("ingresses").EnumerateArray().Single(i => i.GetProperty("name").GetString() == "open");
 
-        var annotations = open.GetProperty("annotations").EnumerateArray()
-            .Select(a => $"{a.GetProperty("annotation").GetString()} {a.GetProperty("disposition").GetString()}").ToList();
-        Assert.Contains("nginx.ingress.kubernetes.io/rewrite-target Dropped", annotations);
-        Assert.Contains("nginx.ingress.kubernetes.io/whitelist-source-range Mapped", annotations);
-        Assert.Equal("Ingress:default/open/0/0", open.GetProperty("paths")[0].GetProperty("id").GetString());
-        Assert.Contains(open.GetProperty("conditions").EnumerateArray(), c => c.GetProperty("type").GetString() == "Ready" && c.GetProperty("status").GetString() == "True");
+            var annotations = open.GetProperty("annotations").EnumerateArray()
+                .Select(a => $"{a.GetProperty("annotation").GetString()} {a.GetProperty("disposition").GetString()}").ToList();
+            Assert.Contains("nginx.ingress.kubernetes.io/rewrite-target Dropped", annotations);
+            Assert.Contains("nginx.ingress.kubernetes.io/whitelist-source-range Mapped", annotations);
+            Assert.Equal("Ingress:default/open/0/0", open.GetProperty("paths")[0].GetProperty("id").GetString());
+            Assert.Contains(open.GetProperty("conditions").EnumerateArray(), c => c.GetProperty("type").GetString() == "Ready" && c.GetProperty("status").GetString() == "True");
+        });
     }
 
     public async Task DisposeAsync() => await _scenario.DisposeAsync();
